@@ -1,0 +1,99 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.Version;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/** The {@code bulwark} command: parses the command line, runs one subcommand, exits with its code. */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] arguments) {
+        OutputStream stdout = new FileOutputStream(FileDescriptor.out);
+        PrintWriter stderr = new PrintWriter(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int code = execute(arguments, new FileInputStream(FileDescriptor.in), stdout, stderr, Clock.systemUTC());
+        stderr.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line against the given streams; returns the exit code. */
+    public static int execute(String[] arguments, InputStream stdin, OutputStream stdout, PrintWriter stderr, Clock clock) {
+        PrintWriter out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
+        List<Subcommand> subcommands = List.of(new CompileCommand(stdin, stdout, stderr, clock));
+        CommandSpec top = CommandSpec.create().name("bulwark");
+        top.usageMessage().description(
+                "Blocks malicious IP addresses: compiles threat-intelligence feeds (plain lists, CSV, JSON, STIX 2.1) "
+                        + "into one minimal, allowlisted CIDR list, ready for nftables, ipset or any file consumer.",
+                "",
+                "Exit codes: 0 success, 1 failure at run time, 2 bad usage.");
+        addStandardHelpOptions(top);
+        top.versionProvider(() -> new String[] {"bulwark " + Version.current(),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"});
+        top.usageMessage().footer("", "Run 'bulwark COMMAND --help' for a command's options.");
+        CommandLine commandLine = new CommandLine(top);
+        for (Subcommand subcommand : subcommands) {
+            CommandSpec spec = subcommand.spec();
+            addStandardHelpOptions(spec);
+            commandLine.addSubcommand(spec.name(), new CommandLine(spec));
+        }
+        commandLine.setOut(out);
+        commandLine.setErr(stderr);
+        try {
+            ParseResult parsed = commandLine.parseArgs(arguments);
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                out.flush();
+                return OK;
+            }
+            if (!parsed.hasSubcommand()) {
+                stderr.println("bulwark: a command is required, e.g. bulwark compile FEED...");
+                stderr.print(commandLine.getUsageMessage());
+                return USAGE;
+            }
+            ParseResult sub = parsed.subcommand();
+            for (Subcommand subcommand : subcommands) {
+                if (subcommand.spec().name().equals(sub.commandSpec().name())) {
+                    return subcommand.run(sub);
+                }
+            }
+            throw new IllegalStateException("no implementation for " + sub.commandSpec().name());
+        } catch (CommandLine.ParameterException e) {
+            stderr.println("bulwark: " + e.getMessage());
+            stderr.println("Try 'bulwark " + commandName(e) + "--help' for more information.");
+            return USAGE;
+        } catch (Exception e) {
+            stderr.println("bulwark: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return FAILURE;
+        } finally {
+            out.flush();
+            stderr.flush();
+        }
+    }
+
+    private static String commandName(CommandLine.ParameterException e) {
+        String name = e.getCommandLine().getCommandSpec().name();
+        return name.equals("bulwark") ? "" : name + " ";
+    }
+
+    private static void addStandardHelpOptions(CommandSpec spec) {
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print the version and exit.").build());
+    }
+}

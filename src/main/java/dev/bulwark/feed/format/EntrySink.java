@@ -1,0 +1,26 @@
+package dev.bulwark.feed.format;
+
+import dev.bulwark.ip.IpFamily;
+
+import java.util.List;
+
+/**
+ * Where a parser delivers what it reads. Primitive arguments, so that a million-line feed
+ * allocates nothing per entry.
+ */
+public interface EntrySink {
+    /** The score of an entry whose feed gives none. */
+    int NO_SCORE = -1;
+
+    /**
+     * One entry: the inclusive range {@code [first, last]} (IPv4 values in the low half),
+     * a score from 0 to 100 or {@link #NO_SCORE}, and its categories (never null, often empty).
+     */
+    void entry(IpFamily family, long firstHigh, long firstLow, long lastHigh, long lastLow, int score, List<String> categories);
+
+    /**
+     * A malformed entry, skipped: where it was ({@code line} is 1-based, or the record number
+     * for formats without lines), its text (shortened by the parser if long) and why.
+     */
+    void rejected(long line, String text, String reason);
+}

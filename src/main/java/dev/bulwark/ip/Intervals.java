@@ -1,0 +1,312 @@
+package dev.bulwark.ip;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+
+/**
+ * Sorted, disjoint, non-adjacent inclusive intervals of one family, as four parallel arrays of
+ * unsigned 128-bit endpoints (IPv4 values in the low half). Immutable once built. Lookups go
+ * through an index on the leading 16 bits of the address, which narrows the binary search to
+ * the few intervals of one bucket.
+ */
+final class Intervals {
+    private static final int BUCKETS = 1 << 16;
+
+    final int width;
+    final int count;
+    final long[] firstHigh;
+    final long[] firstLow;
+    final long[] lastHigh;
+    final long[] lastLow;
+    /**
+     * index[k]: the first interval whose last address lies in bucket k or later; index[BUCKETS] == count.
+     * Built on the first lookup: intermediate results of the algebra are never searched.
+     */
+    private volatile int[] index;
+
+    Intervals(int width, int count, long[] firstHigh, long[] firstLow, long[] lastHigh, long[] lastLow) {
+        this.width = width;
+        this.count = count;
+        this.firstHigh = firstHigh;
+        this.firstLow = firstLow;
+        this.lastHigh = lastHigh;
+        this.lastLow = lastLow;
+    }
+
+    /** A shared array of zeros, at least {@code length} long: the high halves of IPv4 intervals, never written. */
+    private static volatile long[] zeros = new long[1024];
+
+    static long[] zeros(int length) {
+        long[] shared = zeros;
+        if (shared.length >= length) {
+            return shared;
+        }
+        shared = new long[Math.max(length, shared.length * 2)];
+        zeros = shared;
+        return shared;
+    }
+
+    static Intervals empty(int width) {
+        long[] none = new long[0];
+        return new Intervals(width, 0, none, none, none, none);
+    }
+
+    private int bucket(long high, long low) {
+        return width == 32 ? (int) (low >>> 16) : (int) (high >>> 48);
+    }
+
+    private int[] buildIndex() {
+        int[] buckets = new int[BUCKETS + 1];
+        int interval = 0;
+        for (int bucket = 0; bucket <= BUCKETS; bucket++) {
+            while (interval < count && bucket(lastHigh[interval], lastLow[interval]) < bucket) {
+                interval++;
+            }
+            buckets[bucket] = interval;
+        }
+        return buckets;
+    }
+
+    private int[] index() {
+        int[] built = index;
+        if (built == null) {
+            // racing threads build equal arrays; the volatile write publishes a complete one
+            built = buildIndex();
+            index = built;
+        }
+        return built;
+    }
+
+    /** The first interval whose last address is at or after the address, or {@code count}. */
+    private int firstEndingAtOrAfter(long high, long low) {
+        int[] index = index();
+        int bucket = bucket(high, low);
+        int from = index[bucket];
+        int to = Math.min(index[bucket + 1], count - 1);
+        while (from <= to) {
+            int middle = (from + to) >>> 1;
+            if (U128.compare(lastHigh[middle], lastLow[middle], high, low) < 0) {
+                from = middle + 1;
+            } else {
+                to = middle - 1;
+            }
+        }
+        return from;
+    }
+
+    boolean contains(long high, long low) {
+        int found = firstEndingAtOrAfter(high, low);
+        return found < count && U128.compare(firstHigh[found], firstLow[found], high, low) <= 0;
+    }
+
+    /** The IPv4 hot path: the same search on the low halves only. */
+    boolean containsIpv4(long value) {
+        int[] index = index();
+        int bucket = (int) (value >>> 16);
+        int from = index[bucket];
+        int to = Math.min(index[bucket + 1], count - 1);
+        long[] lasts = lastLow;
+        while (from <= to) {
+            int middle = (from + to) >>> 1;
+            if (lasts[middle] < value) {
+                from = middle + 1;
+            } else {
+                to = middle - 1;
+            }
+        }
+        return from < count && firstLow[from] <= value;
+    }
+
+    /** The interval containing the address, or -1. */
+    int find(long high, long low) {
+        int found = firstEndingAtOrAfter(high, low);
+        return found < count && U128.compare(firstHigh[found], firstLow[found], high, low) <= 0 ? found : -1;
+    }
+
+    boolean overlaps(long fromHigh, long fromLow, long toHigh, long toLow) {
+        int found = firstEndingAtOrAfter(fromHigh, fromLow);
+        return found < count && U128.compare(firstHigh[found], firstLow[found], toHigh, toLow) <= 0;
+    }
+
+    BigInteger size() {
+        BigInteger total = BigInteger.ZERO;
+        for (int interval = 0; interval < count; interval++) {
+            long spanLow = lastLow[interval] - firstLow[interval];
+            long spanHigh = lastHigh[interval] - firstHigh[interval]
+                    - (Long.compareUnsigned(lastLow[interval], firstLow[interval]) < 0 ? 1 : 0);
+            total = total.add(U128.toBigInteger(spanHigh, spanLow)).add(BigInteger.ONE);
+        }
+        return total;
+    }
+
+    void forEachPrefix(PrefixConsumer consumer) {
+        for (int interval = 0; interval < count; interval++) {
+            Cidr.decompose(width, firstHigh[interval], firstLow[interval], lastHigh[interval], lastLow[interval], consumer);
+        }
+    }
+
+    Intervals union(Intervals other) {
+        Appender out = new Appender(width, count + other.count);
+        int left = 0;
+        int right = 0;
+        while (left < count || right < other.count) {
+            boolean takeLeft = right >= other.count
+                    || (left < count && U128.compare(firstHigh[left], firstLow[left], other.firstHigh[right], other.firstLow[right]) <= 0);
+            if (takeLeft) {
+                out.add(firstHigh[left], firstLow[left], lastHigh[left], lastLow[left]);
+                left++;
+            } else {
+                out.add(other.firstHigh[right], other.firstLow[right], other.lastHigh[right], other.lastLow[right]);
+                right++;
+            }
+        }
+        return out.build();
+    }
+
+    Intervals intersection(Intervals other) {
+        Appender out = new Appender(width, Math.max(count, other.count));
+        int left = 0;
+        int right = 0;
+        while (left < count && right < other.count) {
+            boolean leftStartsLater = U128.compare(firstHigh[left], firstLow[left], other.firstHigh[right], other.firstLow[right]) >= 0;
+            long startHigh = leftStartsLater ? firstHigh[left] : other.firstHigh[right];
+            long startLow = leftStartsLater ? firstLow[left] : other.firstLow[right];
+            boolean leftEndsFirst = U128.compare(lastHigh[left], lastLow[left], other.lastHigh[right], other.lastLow[right]) <= 0;
+            long endHigh = leftEndsFirst ? lastHigh[left] : other.lastHigh[right];
+            long endLow = leftEndsFirst ? lastLow[left] : other.lastLow[right];
+            if (U128.compare(startHigh, startLow, endHigh, endLow) <= 0) {
+                out.add(startHigh, startLow, endHigh, endLow);
+            }
+            if (leftEndsFirst) {
+                left++;
+            } else {
+                right++;
+            }
+        }
+        return out.build();
+    }
+
+    Intervals difference(Intervals other) {
+        Appender out = new Appender(width, count + other.count);
+        int right = 0;
+        for (int left = 0; left < count; left++) {
+            long startHigh = firstHigh[left];
+            long startLow = firstLow[left];
+            long endHigh = lastHigh[left];
+            long endLow = lastLow[left];
+            // skip subtrahends that end before this interval starts
+            while (right < other.count && U128.compare(other.lastHigh[right], other.lastLow[right], startHigh, startLow) < 0) {
+                right++;
+            }
+            int cut = right;
+            boolean remaining = true;
+            while (cut < other.count && U128.compare(other.firstHigh[cut], other.firstLow[cut], endHigh, endLow) <= 0) {
+                if (U128.compare(other.firstHigh[cut], other.firstLow[cut], startHigh, startLow) > 0) {
+                    long beforeHigh = U128.decrementHigh(other.firstHigh[cut], other.firstLow[cut]);
+                    long beforeLow = U128.decrementLow(other.firstLow[cut]);
+                    out.add(startHigh, startLow, beforeHigh, beforeLow);
+                }
+                if (U128.compare(other.lastHigh[cut], other.lastLow[cut], endHigh, endLow) >= 0) {
+                    remaining = false;
+                    break;
+                }
+                startHigh = U128.incrementHigh(other.lastHigh[cut], other.lastLow[cut]);
+                startLow = U128.incrementLow(other.lastLow[cut]);
+                cut++;
+            }
+            if (remaining) {
+                out.add(startHigh, startLow, endHigh, endLow);
+            }
+        }
+        return out.build();
+    }
+
+    @Override
+    public boolean equals(Object object) {
+        if (!(object instanceof Intervals other) || other.width != width || other.count != count) {
+            return false;
+        }
+        return Arrays.equals(firstHigh, 0, count, other.firstHigh, 0, count)
+                && Arrays.equals(firstLow, 0, count, other.firstLow, 0, count)
+                && Arrays.equals(lastHigh, 0, count, other.lastHigh, 0, count)
+                && Arrays.equals(lastLow, 0, count, other.lastLow, 0, count);
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = width;
+        for (int interval = 0; interval < count; interval++) {
+            hash = 31 * hash + Long.hashCode(firstLow[interval] ^ firstHigh[interval]);
+            hash = 31 * hash + Long.hashCode(lastLow[interval] ^ lastHigh[interval]);
+        }
+        return hash;
+    }
+
+    /**
+     * Collects intervals given in ascending order of their first address, merging each with the
+     * previous one when they overlap or touch.
+     */
+    static final class Appender {
+        private final int width;
+        private int count;
+        private long[] firstHigh;
+        private long[] firstLow;
+        private long[] lastHigh;
+        private long[] lastLow;
+
+        Appender(int width, int expected) {
+            this.width = width;
+            int capacity = Math.max(expected, 4);
+            // IPv4 has no high halves to store; build() hands out the shared zeros
+            firstHigh = width == 32 ? null : new long[capacity];
+            lastHigh = width == 32 ? null : new long[capacity];
+            firstLow = new long[capacity];
+            lastLow = new long[capacity];
+        }
+
+        void add(long startHigh, long startLow, long endHigh, long endLow) {
+            if (count > 0) {
+                int previous = count - 1;
+                long previousHigh = width == 32 ? 0 : lastHigh[previous];
+                long previousLow = lastLow[previous];
+                boolean previousIsMaximum = previousHigh == -1L && previousLow == -1L
+                        || (width == 32 && previousLow == 0xffffffffL);
+                // touching or overlapping: start <= previous last + 1
+                if (previousIsMaximum || U128.compare(startHigh, startLow,
+                        U128.incrementHigh(previousHigh, previousLow), U128.incrementLow(previousLow)) <= 0) {
+                    if (U128.compare(endHigh, endLow, previousHigh, previousLow) > 0) {
+                        if (width != 32) {
+                            lastHigh[previous] = endHigh;
+                        }
+                        lastLow[previous] = endLow;
+                    }
+                    return;
+                }
+            }
+            if (count == firstLow.length) {
+                int capacity = count + (count >> 1) + 1;
+                firstLow = Arrays.copyOf(firstLow, capacity);
+                lastLow = Arrays.copyOf(lastLow, capacity);
+                if (width != 32) {
+                    firstHigh = Arrays.copyOf(firstHigh, capacity);
+                    lastHigh = Arrays.copyOf(lastHigh, capacity);
+                }
+            }
+            firstLow[count] = startLow;
+            lastLow[count] = endLow;
+            if (width != 32) {
+                firstHigh[count] = startHigh;
+                lastHigh[count] = endHigh;
+            }
+            count++;
+        }
+
+        Intervals build() {
+            if (width == 32) {
+                long[] zeros = zeros(count);
+                return new Intervals(width, count, zeros, firstLow, zeros, lastLow);
+            }
+            return new Intervals(width, count, firstHigh, firstLow, lastHigh, lastLow);
+        }
+    }
+}
