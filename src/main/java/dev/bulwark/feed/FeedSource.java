@@ -8,16 +8,23 @@ import java.io.BufferedInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
@@ -118,6 +125,11 @@ public final class FeedSource {
         }
     }
 
+    /**
+     * Downloads to a temporary file under one deadline for the whole exchange, headers and body:
+     * a server that stalls halfway through the body must not hang the caller. The file is
+     * deleted when the returned stream is closed.
+     */
     private InputStream openHttp(HttpClient http, Duration timeout) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
@@ -125,25 +137,41 @@ public final class FeedSource {
                 .header("User-Agent", "bulwark/" + Version.current())
                 .GET()
                 .build();
-        HttpResponse<InputStream> response;
+        Path download = Files.createTempFile("bulwark-feed", ".download");
+        CompletableFuture<HttpResponse<Path>> exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofFile(download));
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<Path> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (response.statusCode() != 200) {
+                throw new IOException("cannot fetch " + displayName() + ": HTTP status " + response.statusCode());
+            }
+            return Files.newInputStream(download, StandardOpenOption.DELETE_ON_CLOSE);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            Files.deleteIfExists(download);
+            throw new IOException("cannot fetch " + displayName() + ": timed out, no complete answer within " + timeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Files.deleteIfExists(download);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + displayName(), e);
+        } catch (ExecutionException e) {
+            Files.deleteIfExists(download);
+            throw new IOException("cannot fetch " + displayName() + ": " + describe(e.getCause()), e.getCause());
         } catch (IOException e) {
-            throw new IOException("cannot fetch " + displayName() + ": " + describe(e), e);
+            Files.deleteIfExists(download);
+            throw e;
         }
-        if (response.statusCode() != 200) {
-            response.body().close();
-            throw new IOException("cannot fetch " + displayName() + ": HTTP status " + response.statusCode());
-        }
-        return response.body();
     }
 
-    private static String describe(IOException e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    private static String describe(Throwable failure) {
+        if (failure instanceof ConnectException) {
+            return "connection refused or unreachable";
+        }
+        if (failure instanceof HttpTimeoutException) {
+            return "timed out";
+        }
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
     }
 
     /** Unpacks gzip by its magic number, so that .gz files, gzip bodies and piped archives all work. */

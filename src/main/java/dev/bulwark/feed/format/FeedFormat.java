@@ -84,7 +84,8 @@ public enum FeedFormat {
         boolean addressFirst = new IpParser().parseRange(head, from, tokenEnd);
         for (int index = from; index < to; index++) {
             byte c = head[index];
-            if (c == '#' || c == ';') {
+            boolean slashes = c == '/' && index + 1 < to && head[index + 1] == '/' && index > from && isWhitespace(head[index - 1]);
+            if (c == '#' || c == ';' || slashes) {
                 // a trailing comment: what follows does not count
                 return TEXT;
             }

@@ -66,6 +66,9 @@ public final class TextFeedParser implements FeedParser {
             lineNumber++;
             if (skippingLongLine) {
                 skippingLongLine = false;
+            } else if (lineEnd - start > MAX_LINE) {
+                // the same verdict whether the long line arrived in one read or in many
+                sink.rejected(lineNumber, shorten(buffer, start, start + SHOWN_TEXT), "line longer than " + MAX_LINE + " bytes");
             } else {
                 int from = start;
                 if (firstLine && lineEnd - from >= 3 && buffer[from] == (byte) 0xEF && buffer[from + 1] == (byte) 0xBB && buffer[from + 2] == (byte) 0xBF) {
