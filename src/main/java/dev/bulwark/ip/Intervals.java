@@ -23,6 +23,7 @@ final class Intervals {
      * Built on the first lookup: intermediate results of the algebra are never searched.
      */
     private volatile int[] index;
+    private volatile Ipv4Lookup ipv4Lookup;
 
     Intervals(int width, int count, long[] firstHigh, long[] firstLow, long[] lastHigh, long[] lastLow) {
         this.width = width;
@@ -99,22 +100,14 @@ final class Intervals {
         return found < count && U128.compare(firstHigh[found], firstLow[found], high, low) <= 0;
     }
 
-    /** The IPv4 hot path: the same search on the low halves only. */
+    /** The IPv4 hot path, on a layout of its own built at the first lookup (see {@link Ipv4Lookup}). */
     boolean containsIpv4(long value) {
-        int[] index = index();
-        int bucket = (int) (value >>> 16);
-        int from = index[bucket];
-        int to = Math.min(index[bucket + 1], count - 1);
-        long[] lasts = lastLow;
-        while (from <= to) {
-            int middle = (from + to) >>> 1;
-            if (lasts[middle] < value) {
-                from = middle + 1;
-            } else {
-                to = middle - 1;
-            }
+        Ipv4Lookup lookup = ipv4Lookup;
+        if (lookup == null) {
+            lookup = new Ipv4Lookup(firstLow, lastLow, count);
+            ipv4Lookup = lookup;
         }
-        return from < count && firstLow[from] <= value;
+        return lookup.contains(value);
     }
 
     /** The interval containing the address, or -1. */
