@@ -180,6 +180,9 @@ final class Intervals {
     }
 
     Intervals difference(Intervals other) {
+        if (width == 32) {
+            return differenceIpv4(other);
+        }
         Appender out = new Appender(width, count + other.count);
         int right = 0;
         for (int left = 0; left < count; left++) {
@@ -212,6 +215,46 @@ final class Intervals {
             }
         }
         return out.build();
+    }
+
+    /**
+     * The difference on IPv4's low halves alone, for the million-entry lists: the same sweep as
+     * the general one, on plain longs. Pieces of one interval are separated by what was cut
+     * out, and intervals were apart to begin with, so the result needs no merging.
+     */
+    private Intervals differenceIpv4(Intervals other) {
+        long[] cutFirsts = other.firstLow;
+        long[] cutLasts = other.lastLow;
+        int cuts = other.count;
+        long[] outFirsts = new long[count + cuts];
+        long[] outLasts = new long[count + cuts];
+        int written = 0;
+        int right = 0;
+        for (int left = 0; left < count; left++) {
+            long start = firstLow[left];
+            long end = lastLow[left];
+            while (right < cuts && cutLasts[right] < start) {
+                right++;
+            }
+            boolean remaining = true;
+            for (int cut = right; cut < cuts && cutFirsts[cut] <= end; cut++) {
+                if (cutFirsts[cut] > start) {
+                    outFirsts[written] = start;
+                    outLasts[written++] = cutFirsts[cut] - 1;
+                }
+                if (cutLasts[cut] >= end) {
+                    remaining = false;
+                    break;
+                }
+                start = cutLasts[cut] + 1;
+            }
+            if (remaining) {
+                outFirsts[written] = start;
+                outLasts[written++] = end;
+            }
+        }
+        long[] zeros = zeros(written);
+        return new Intervals(32, written, zeros, outFirsts, zeros, outLasts);
     }
 
     @Override
