@@ -25,7 +25,7 @@ public final class FeedIntake implements EntrySink {
     private long belowScore;
     private long tooBroad;
     private long touchingProtected;
-    private final List<String> rejectedSamples = new ArrayList<>();
+    private final List<Rejection> rejectedSamples = new ArrayList<>();
     private final List<String> tooBroadSamples = new ArrayList<>();
     private final List<String> protectedSamples = new ArrayList<>();
 
@@ -65,7 +65,7 @@ public final class FeedIntake implements EntrySink {
     public void rejected(long line, String text, String reason) {
         rejected++;
         if (rejectedSamples.size() < SAMPLES) {
-            rejectedSamples.add("line " + line + ": '" + text + "': " + reason);
+            rejectedSamples.add(new Rejection(line, text, reason));
         }
     }
 
@@ -73,8 +73,16 @@ public final class FeedIntake implements EntrySink {
         return new IpRange(new IpAddress(family, firstHigh, firstLow), new IpAddress(family, lastHigh, lastLow)).toString();
     }
 
+    /** The summary of the feed as read in {@code format}: text and CSV count lines, JSON and STIX records. */
     public FeedSummary summary(String format) {
+        String where = format.equals("text") || format.equals("csv") ? "line " : "record ";
+        List<String> rejections = rejectedSamples.stream()
+                .map(rejection -> where + rejection.line() + ": '" + rejection.text() + "': " + rejection.reason())
+                .toList();
         return new FeedSummary(feed, format, accepted + rejected, accepted, rejected, belowScore, tooBroad, touchingProtected,
-                rejectedSamples, tooBroadSamples, protectedSamples);
+                rejections, tooBroadSamples, protectedSamples);
+    }
+
+    private record Rejection(long line, String text, String reason) {
     }
 }

@@ -79,6 +79,16 @@ class CompileCommandTest {
     }
 
     @Test
+    void rejectedJsonEntriesAreNamedByRecord() throws IOException {
+        Path feed = temporary.resolve("list.json");
+        Files.writeString(feed, "[\"203.0.113.1\", \"203.0.113.300\", \"203.0.113.3\"]");
+        CommandRun run = CommandRun.of("compile", feed.toString());
+        assertThat(run.code()).isZero();
+        assertThat(run.stdout()).isEqualTo("203.0.113.1\n203.0.113.3\n");
+        assertThat(run.stderr()).contains("rejected record 2: '203.0.113.300': IPv4 octet out of range");
+    }
+
+    @Test
     void readsStdinAndAllowsFromAFileInAnotherFormat() throws IOException {
         Path allow = temporary.resolve("allow.csv");
         Files.writeString(allow, "ip,comment\n192.0.2.5,our office\n");

@@ -1,7 +1,5 @@
 package dev.bulwark.feed;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.bulwark.feed.format.EntrySink;
 import dev.bulwark.feed.format.FeedFormat;
 import dev.bulwark.feed.format.ParseOptions;
@@ -16,11 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,11 +26,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,40 +40,32 @@ class FeedReaderTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-01T00:00:00Z"), ZoneOffset.UTC);
     private static final InputStream NO_STDIN = InputStream.nullInputStream();
 
-    private static HttpServer server;
-    private static ExecutorService handlers;
+    private static LocalFeedServer server;
     private static HttpClient http;
     private static String base;
 
     @BeforeAll
     static void startServer() throws IOException {
         byte[] plain = FEED.getBytes(StandardCharsets.UTF_8);
-        byte[] gzipped = gzip(plain);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        handlers = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "feed-reader-test-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(handlers);
-        server.createContext("/plain.txt", exchange -> respond(exchange, 200, plain, "Content-Type", "text/plain"));
-        server.createContext("/feed.txt.gz", exchange -> respond(exchange, 200, gzipped, "Content-Type", "application/gzip"));
-        server.createContext("/encoded.txt", exchange -> respond(exchange, 200, gzipped,
-                "Content-Type", "text/plain", "Content-Encoding", "gzip"));
-        server.createContext("/moved.txt", exchange -> respond(exchange, 302, new byte[0], "Location", "/plain.txt"));
-        server.createContext("/missing.txt", exchange -> respond(exchange, 404, "not found".getBytes(StandardCharsets.UTF_8)));
-        server.createContext("/abusech.csv", exchange -> respond(exchange, 200,
-                resource("abusech/feodotracker_ipblocklist_2024-04-04.csv"), "Content-Type", "text/csv"));
+        byte[] gzipped = LocalFeedServer.gzip(plain);
+        server = new LocalFeedServer();
+        server.serve("/plain.txt", 200, plain, "Content-Type", "text/plain");
+        server.serve("/feed.txt.gz", 200, gzipped, "Content-Type", "application/gzip");
+        server.serve("/encoded.txt", 200, gzipped,
+                "Content-Type", "text/plain", "Content-Encoding", "gzip");
+        server.serve("/moved.txt", 302, new byte[0], "Location", "/plain.txt");
+        server.serve("/missing.txt", 404, "not found".getBytes(StandardCharsets.UTF_8));
+        server.serve("/abusech.csv", 200,
+                resource("abusech/feodotracker_ipblocklist_2024-04-04.csv"), "Content-Type", "text/csv");
         server.start();
-        base = "http://127.0.0.1:" + server.getAddress().getPort();
+        base = server.base();
         http = FeedReader.defaultHttpClient(TIMEOUT);
     }
 
     @AfterAll
     static void stopServer() {
         http.shutdownNow();
-        server.stop(0);
-        handlers.shutdownNow();
+        server.close();
     }
 
     @ParameterizedTest
@@ -132,7 +116,7 @@ class FeedReaderTest {
 
     @Test
     void readsAGzipFileWhoseNameDoesNotSaySo(@TempDir Path directory) throws IOException {
-        Path file = Files.write(directory.resolve("feed.txt"), gzip(FEED.getBytes(StandardCharsets.UTF_8)));
+        Path file = Files.write(directory.resolve("feed.txt"), LocalFeedServer.gzip(FEED.getBytes(StandardCharsets.UTF_8)));
         CollectingSink sink = new CollectingSink();
 
         FeedFormat format = readerWithoutHttp(NO_STDIN).read(FeedSource.of(file.toString()), null, ParseOptions.DEFAULTS, sink);
@@ -144,7 +128,7 @@ class FeedReaderTest {
     @Test
     void detectsTheFormatOfAGzippedCsvFile(@TempDir Path directory) throws IOException {
         Path file = Files.write(directory.resolve("ipblocklist.csv.gz"),
-                gzip(resource("abusech/feodotracker_ipblocklist_2021-12-20_crlf.csv")));
+                LocalFeedServer.gzip(resource("abusech/feodotracker_ipblocklist_2021-12-20_crlf.csv")));
         CollectingSink sink = new CollectingSink();
 
         FeedFormat format = readerWithoutHttp(NO_STDIN).read(FeedSource.of(file.toUri().toString()), null, ParseOptions.DEFAULTS, sink);
@@ -159,7 +143,7 @@ class FeedReaderTest {
         // 328 kB, far more than the bytes detection looks at, read plain and gzipped
         byte[] ipsum = resource("ipsum/ipsum.txt");
         Path plain = Files.write(directory.resolve("ipsum.txt"), ipsum);
-        Path gzipped = Files.write(directory.resolve("ipsum.txt.gz"), gzip(ipsum));
+        Path gzipped = Files.write(directory.resolve("ipsum.txt.gz"), LocalFeedServer.gzip(ipsum));
 
         for (Path file : List.of(plain, gzipped)) {
             CollectingSink sink = new CollectingSink();
@@ -256,24 +240,6 @@ class FeedReaderTest {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static void respond(HttpExchange exchange, int status, byte[] body, String... headers) throws IOException {
-        for (int index = 0; index < headers.length; index += 2) {
-            exchange.getResponseHeaders().add(headers[index], headers[index + 1]);
-        }
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream output = exchange.getResponseBody()) {
-            output.write(body);
-        }
-    }
-
-    private static byte[] gzip(byte[] content) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream output = new GZIPOutputStream(bytes)) {
-            output.write(content);
-        }
-        return bytes.toByteArray();
     }
 
     /** Keeps entries as ranges and rejections as "line: text" (RecordingSink is private to the format package). */

@@ -1,7 +1,5 @@
 package dev.bulwark.feed;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,13 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,39 +43,31 @@ class FeedSourceTest {
     private static final AtomicReference<String> USER_AGENT = new AtomicReference<>();
     private static final AtomicReference<String> ACCEPT_ENCODING = new AtomicReference<>();
 
-    private static HttpServer server;
-    private static ExecutorService handlers;
+    private static LocalFeedServer server;
     private static HttpClient http;
     private static String base;
 
     @BeforeAll
     static void startServer() throws IOException {
         byte[] plain = FEED.getBytes(StandardCharsets.UTF_8);
-        byte[] gzipped = gzip(plain);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        // one thread per exchange: the slow endpoint must not hold up the others
-        handlers = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "feed-source-test-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(handlers);
-        server.createContext("/plain.txt", exchange -> respond(exchange, 200, plain, "Content-Type", "text/plain"));
-        server.createContext("/feed.txt.gz", exchange -> respond(exchange, 200, gzipped, "Content-Type", "application/gzip"));
-        server.createContext("/encoded.txt", exchange -> respond(exchange, 200, gzipped,
-                "Content-Type", "text/plain", "Content-Encoding", "gzip"));
-        server.createContext("/missing.txt", exchange -> respond(exchange, 404, "not found".getBytes(StandardCharsets.UTF_8)));
-        server.createContext("/broken.txt", exchange -> respond(exchange, 500, "oops".getBytes(StandardCharsets.UTF_8)));
-        server.createContext("/moved.txt", exchange -> respond(exchange, 302, new byte[0], "Location", "/plain.txt"));
-        server.createContext("/slow.txt", exchange -> {
+        byte[] gzipped = LocalFeedServer.gzip(plain);
+        server = new LocalFeedServer();
+        server.serve("/plain.txt", 200, plain, "Content-Type", "text/plain");
+        server.serve("/feed.txt.gz", 200, gzipped, "Content-Type", "application/gzip");
+        server.serve("/encoded.txt", 200, gzipped,
+                "Content-Type", "text/plain", "Content-Encoding", "gzip");
+        server.serve("/missing.txt", 404, "not found".getBytes(StandardCharsets.UTF_8));
+        server.serve("/broken.txt", 500, "oops".getBytes(StandardCharsets.UTF_8));
+        server.serve("/moved.txt", 302, new byte[0], "Location", "/plain.txt");
+        server.handle("/slow.txt", exchange -> {
             try {
                 RELEASE_SLOW.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            respond(exchange, 200, plain);
+            LocalFeedServer.respond(exchange, 200, plain);
         });
-        server.createContext("/stalls.txt", exchange -> {
+        server.handle("/stalls.txt", exchange -> {
             // the headers and the first entry, then nothing until the tests are over
             exchange.sendResponseHeaders(200, 0);
             exchange.getResponseBody().write("192.0.2.1\n".getBytes(StandardCharsets.US_ASCII));
@@ -95,13 +79,13 @@ class FeedSourceTest {
             }
             exchange.close();
         });
-        server.createContext("/headers.txt", exchange -> {
+        server.handle("/headers.txt", exchange -> {
             USER_AGENT.set(exchange.getRequestHeaders().getFirst("User-Agent"));
             ACCEPT_ENCODING.set(exchange.getRequestHeaders().getFirst("Accept-Encoding"));
-            respond(exchange, 200, plain);
+            LocalFeedServer.respond(exchange, 200, plain);
         });
         server.start();
-        base = "http://127.0.0.1:" + server.getAddress().getPort();
+        base = server.base();
         http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     }
 
@@ -109,8 +93,7 @@ class FeedSourceTest {
     static void stopServer() {
         RELEASE_SLOW.countDown();
         http.shutdownNow();
-        server.stop(0);
-        handlers.shutdownNow();
+        server.close();
     }
 
     @Test
@@ -126,14 +109,14 @@ class FeedSourceTest {
 
     @Test
     void unpacksAGzipFile(@TempDir Path directory) throws IOException {
-        Path file = Files.write(directory.resolve("feed.txt.gz"), gzip(FEED.getBytes(StandardCharsets.UTF_8)));
+        Path file = Files.write(directory.resolve("feed.txt.gz"), LocalFeedServer.gzip(FEED.getBytes(StandardCharsets.UTF_8)));
 
         assertThat(read(FeedSource.of(file.toString()))).isEqualTo(FEED);
     }
 
     @Test
     void unpacksGzipByItsContentWhateverTheName(@TempDir Path directory) throws IOException {
-        Path gzipWithoutSuffix = Files.write(directory.resolve("feed.txt"), gzip(FEED.getBytes(StandardCharsets.UTF_8)));
+        Path gzipWithoutSuffix = Files.write(directory.resolve("feed.txt"), LocalFeedServer.gzip(FEED.getBytes(StandardCharsets.UTF_8)));
         Path plainWithGzSuffix = Files.writeString(directory.resolve("plain.gz"), FEED);
 
         assertThat(read(FeedSource.of(gzipWithoutSuffix.toString()))).isEqualTo(FEED);
@@ -168,7 +151,7 @@ class FeedSourceTest {
         assertThat(readBytes(source, new ByteArrayInputStream(FEED.getBytes(StandardCharsets.UTF_8))))
                 .asString(StandardCharsets.UTF_8).isEqualTo(FEED);
         // a piped archive: zcat is not needed
-        assertThat(readBytes(source, new ByteArrayInputStream(gzip(FEED.getBytes(StandardCharsets.UTF_8)))))
+        assertThat(readBytes(source, new ByteArrayInputStream(LocalFeedServer.gzip(FEED.getBytes(StandardCharsets.UTF_8)))))
                 .asString(StandardCharsets.UTF_8).isEqualTo(FEED);
     }
 
@@ -370,24 +353,6 @@ class FeedSourceTest {
         try (InputStream input = source.open(stdin, client, TIMEOUT)) {
             return input.readAllBytes();
         }
-    }
-
-    private static void respond(HttpExchange exchange, int status, byte[] body, String... headers) throws IOException {
-        for (int index = 0; index < headers.length; index += 2) {
-            exchange.getResponseHeaders().add(headers[index], headers[index + 1]);
-        }
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream output = exchange.getResponseBody()) {
-            output.write(body);
-        }
-    }
-
-    private static byte[] gzip(byte[] content) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream output = new GZIPOutputStream(bytes)) {
-            output.write(content);
-        }
-        return bytes.toByteArray();
     }
 
     private static String stackTrace(Throwable throwable) {

@@ -3,6 +3,7 @@ package dev.bulwark.feed.format;
 import dev.bulwark.ip.IpParser;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
@@ -57,15 +58,15 @@ public final class JsonFeedParser implements FeedParser {
 
     public JsonFeedParser(ParseOptions options) {
         requireNonNull(options, "options is null");
-        this.ipField = options.ipField() == null ? null : CsvFeedParser.normalize(options.ipField().trim());
-        this.scoreField = options.scoreField() == null ? null : CsvFeedParser.normalize(options.scoreField().trim());
+        this.ipField = options.ipField() == null ? null : FeedFields.normalize(options.ipField().trim());
+        this.scoreField = options.scoreField() == null ? null : FeedFields.normalize(options.scoreField().trim());
     }
 
     @Override
     public void parse(InputStream input, EntrySink sink) throws IOException {
         requireNonNull(input, "input is null");
         requireNonNull(sink, "sink is null");
-        try (JsonParser json = FACTORY.createParser(input)) {
+        try (JsonParser json = FACTORY.createParser(ObjectReadContext.empty(), input)) {
             new Scan(json, sink).run();
         } catch (JacksonIOException e) {
             throw e.getCause();
@@ -87,12 +88,12 @@ public final class JsonFeedParser implements FeedParser {
      * plus {@link #SCORE_RANK_BASE}, {@link #CATEGORY}, {@link #TYPE} or {@link #OTHER}.
      */
     private int classify(String name) {
-        String normalized = CsvFeedParser.normalize(name);
-        if (ipField != null ? normalized.equals(ipField) : CsvFeedParser.ADDRESS_NAMES.contains(normalized)) {
-            return ipField != null ? 0 : CsvFeedParser.ADDRESS_NAMES.indexOf(normalized);
+        String normalized = FeedFields.normalize(name);
+        if (ipField != null ? normalized.equals(ipField) : FeedFields.ADDRESS_NAMES.contains(normalized)) {
+            return ipField != null ? 0 : FeedFields.ADDRESS_NAMES.indexOf(normalized);
         }
-        if (scoreField != null ? normalized.equals(scoreField) : CsvFeedParser.SCORE_NAMES.contains(normalized)) {
-            return SCORE_RANK_BASE + (scoreField != null ? 0 : CsvFeedParser.SCORE_NAMES.indexOf(normalized));
+        if (scoreField != null ? normalized.equals(scoreField) : FeedFields.SCORE_NAMES.contains(normalized)) {
+            return SCORE_RANK_BASE + (scoreField != null ? 0 : FeedFields.SCORE_NAMES.indexOf(normalized));
         }
         if (CATEGORY_NAMES.contains(normalized)) {
             return CATEGORY;
@@ -138,7 +139,7 @@ public final class JsonFeedParser implements FeedParser {
                     default -> {
                         String text = json.getString();
                         json.skipChildren();
-                        sink.rejected(line(), CsvFeedParser.shorten(String.valueOf(text)), "neither an object, an array nor a string");
+                        sink.rejected(line(), FeedFields.shorten(String.valueOf(text)), "neither an object, an array nor a string");
                     }
                 }
             }
@@ -163,7 +164,7 @@ public final class JsonFeedParser implements FeedParser {
                 } else {
                     String text = token.isStructStart() ? token.asString() + "..." : json.getString();
                     json.skipChildren();
-                    sink.rejected(index, CsvFeedParser.shorten(String.valueOf(text)), "element is neither an object nor a string");
+                    sink.rejected(index, FeedFields.shorten(String.valueOf(text)), "element is neither an object nor a string");
                 }
             }
         }
@@ -293,25 +294,25 @@ public final class JsonFeedParser implements FeedParser {
             switch (value) {
                 case VALUE_NUMBER_INT -> {
                     if (json.getNumberType() != JsonParser.NumberType.INT) {
-                        return CsvFeedParser.SCORE_OUT_OF_RANGE;
+                        return FeedFields.SCORE_OUT_OF_RANGE;
                     }
                     int number = json.getIntValue();
-                    return number >= 0 && number <= 100 ? number : CsvFeedParser.SCORE_OUT_OF_RANGE;
+                    return number >= 0 && number <= 100 ? number : FeedFields.SCORE_OUT_OF_RANGE;
                 }
                 case VALUE_NUMBER_FLOAT -> {
                     double number = json.getDoubleValue();
-                    return number >= 0 && number <= 100 ? (int) Math.floor(number + 0.5) : CsvFeedParser.SCORE_OUT_OF_RANGE;
+                    return number >= 0 && number <= 100 ? (int) Math.floor(number + 0.5) : FeedFields.SCORE_OUT_OF_RANGE;
                 }
                 case VALUE_STRING -> {
                     String text = json.getString().trim();
                     int length = toAscii(text);
-                    return CsvFeedParser.parseScore(addressBytes, 0, length);
+                    return FeedFields.parseScore(addressBytes, 0, length);
                 }
                 case VALUE_NULL -> {
                     return EntrySink.NO_SCORE;
                 }
                 default -> {
-                    return CsvFeedParser.SCORE_NOT_A_NUMBER;
+                    return FeedFields.SCORE_NOT_A_NUMBER;
                 }
             }
         }
@@ -337,7 +338,7 @@ public final class JsonFeedParser implements FeedParser {
         private void deliver(long record) {
             if (address == null) {
                 if (nonStringAddressField != null) {
-                    sink.rejected(record, CsvFeedParser.shorten(String.valueOf(nonStringAddressText)),
+                    sink.rejected(record, FeedFields.shorten(String.valueOf(nonStringAddressText)),
                             "field " + nonStringAddressField + " is not a string");
                     return;
                 }
@@ -349,12 +350,12 @@ public final class JsonFeedParser implements FeedParser {
             }
             int length = toAscii(address.trim());
             if (!parser.parseRange(addressBytes, 0, length)) {
-                sink.rejected(record, CsvFeedParser.shorten(address), "field " + addressField + ": " + parser.error());
+                sink.rejected(record, FeedFields.shorten(address), "field " + addressField + ": " + parser.error());
                 return;
             }
             if (score < EntrySink.NO_SCORE) {
-                sink.rejected(record, CsvFeedParser.shorten(address),
-                        CsvFeedParser.scoreProblem(score, "field " + scoreField, String.valueOf(scoreText)));
+                sink.rejected(record, FeedFields.shorten(address),
+                        FeedFields.scoreProblem(score, "field " + scoreField, String.valueOf(scoreText)));
                 return;
             }
             List<String> entryCategories = categories.isEmpty() ? List.of() : List.copyOf(categories);
@@ -364,7 +365,7 @@ public final class JsonFeedParser implements FeedParser {
         private void stringEntry(long record, String text) {
             int length = toAscii(text.trim());
             if (!parser.parseRange(addressBytes, 0, length)) {
-                sink.rejected(record, CsvFeedParser.shorten(text), parser.error());
+                sink.rejected(record, FeedFields.shorten(text), parser.error());
                 return;
             }
             sink.entry(parser.family(), parser.firstHigh(), parser.firstLow(), parser.lastHigh(), parser.lastLow(), EntrySink.NO_SCORE, List.of());

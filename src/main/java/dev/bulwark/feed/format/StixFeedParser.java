@@ -135,7 +135,7 @@ public final class StixFeedParser implements FeedParser {
         try {
             addresses = addressesIn(pattern);
         } catch (PatternException e) {
-            sink.rejected(record, CsvFeedParser.shorten(pattern), "pattern: " + e.getMessage());
+            sink.rejected(record, FeedFields.shorten(pattern), "pattern: " + e.getMessage());
             return;
         }
         if (addresses.isEmpty()) {
@@ -153,7 +153,7 @@ public final class StixFeedParser implements FeedParser {
             try {
                 until = Instant.parse(text(validUntil, ""));
             } catch (DateTimeException e) {
-                sink.rejected(record, CsvFeedParser.shorten(pattern), "valid_until " + validUntil + " is not a timestamp");
+                sink.rejected(record, FeedFields.shorten(pattern), "valid_until " + validUntil + " is not a timestamp");
                 return;
             }
             // STIX: valid_until is when the indicator stops being valid, so it is no longer valid at that instant
@@ -167,7 +167,7 @@ public final class StixFeedParser implements FeedParser {
         if (!confidence.isMissingNode() && !confidence.isNull()) {
             if (!confidence.isIntegralNumber() || !confidence.canConvertToInt()
                     || confidence.intValue() < 0 || confidence.intValue() > 100) {
-                sink.rejected(record, CsvFeedParser.shorten(pattern), "confidence " + confidence + " is not a whole number from 0 to 100");
+                sink.rejected(record, FeedFields.shorten(pattern), "confidence " + confidence + " is not a whole number from 0 to 100");
                 return;
             }
             score = confidence.intValue();
@@ -176,7 +176,7 @@ public final class StixFeedParser implements FeedParser {
         for (String address : addresses) {
             byte[] bytes = IpParser.ascii(address);
             if (!parser.parseRange(bytes, 0, bytes.length)) {
-                sink.rejected(record, CsvFeedParser.shorten(pattern), "'" + address + "': " + parser.error());
+                sink.rejected(record, FeedFields.shorten(pattern), "'" + address + "': " + parser.error());
                 continue;
             }
             sink.entry(parser.family(), parser.firstHigh(), parser.firstLow(), parser.lastHigh(), parser.lastLow(), score, categories);
@@ -191,7 +191,7 @@ public final class StixFeedParser implements FeedParser {
         }
         byte[] bytes = IpParser.ascii(value.stringValue());
         if (!parser.parseRange(bytes, 0, bytes.length)) {
-            sink.rejected(record, CsvFeedParser.shorten(value.stringValue()), parser.error());
+            sink.rejected(record, FeedFields.shorten(value.stringValue()), parser.error());
             return;
         }
         sink.entry(parser.family(), parser.firstHigh(), parser.firstLow(), parser.lastHigh(), parser.lastLow(), EntrySink.NO_SCORE, List.of());

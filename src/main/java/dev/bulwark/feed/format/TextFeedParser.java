@@ -1,11 +1,12 @@
 package dev.bulwark.feed.format;
 
+import static dev.bulwark.feed.format.FeedFields.SHOWN_TEXT;
+import static dev.bulwark.feed.format.FeedFields.shorten;
+
 import dev.bulwark.ip.IpParser;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,7 +21,6 @@ public final class TextFeedParser implements FeedParser {
     private static final int BUFFER_SIZE = 1 << 16;
     /** A line longer than this is no feed entry; it is rejected rather than buffered. */
     private static final int MAX_LINE = 1 << 16;
-    private static final int SHOWN_TEXT = 200;
 
     @Override
     public void parse(InputStream input, EntrySink sink) throws IOException {
@@ -172,9 +172,5 @@ public final class TextFeedParser implements FeedParser {
             }
         }
         return -1;
-    }
-
-    static String shorten(byte[] bytes, int from, int to) {
-        return new String(Arrays.copyOfRange(bytes, from, to), StandardCharsets.UTF_8);
     }
 }

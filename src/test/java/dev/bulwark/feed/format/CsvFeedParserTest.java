@@ -127,7 +127,7 @@ class CsvFeedParserTest {
         assertThat(sink.rejections).hasSize(1);
         RecordingSink.Rejection rejection = sink.rejections.getFirst();
         assertThat(rejection.line()).isEqualTo(2);
-        assertThat(rejection.text()).startsWith("not-an-address,xxx").hasSizeLessThanOrEqualTo(CsvFeedParser.SHOWN_TEXT + 3);
+        assertThat(rejection.text()).startsWith("not-an-address,xxx").hasSizeLessThanOrEqualTo(FeedFields.SHOWN_TEXT + 3);
         assertThat(rejection.reason()).startsWith("column ip: ");
     }
 
