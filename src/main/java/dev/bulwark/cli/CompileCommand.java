@@ -55,13 +55,13 @@ final class CompileCommand implements Subcommand {
                         + "single addresses without /32 or /128. The allowlist and the protected ranges are taken out "
                         + "(an allowed address inside a blocked prefix splits it). A summary of each feed goes to stderr.",
                 "If any feed cannot be read, nothing is written and the exit code is 1, so that a pipeline into "
-                        + "'bulwark enforce' never loses a feed's protection.")
+                        + "a firewall never loses a feed's protection.")
                 .footer("",
                         "Examples:",
                         "  bulwark compile samples/feeds/*",
                         "  bulwark compile https://example.net/drop.txt list.csv.gz \\",
                         "      --allow 203.0.113.0/24 --allow allow.txt",
-                        "  bulwark compile scored.json --min-score 75 --output-format nft -o list.nft");
+                        "  bulwark compile scored.json --min-score 75 --output-format nft -o list.nft", "");
         spec.addPositional(PositionalParamSpec.builder().paramLabel("FEED").arity("1..*").required(true).type(List.class).auxiliaryTypes(String.class)
                 .description("A path, a file: or http(s): URL, or - for stdin; gzip is unpacked. Format detected from content.").build());
         option(spec, "--allow", "SRC", List.class, null,
