@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -112,9 +110,7 @@ final class CompileCommand implements Subcommand {
         }
         long started = System.nanoTime();
         Duration fetchTimeout = settings.timeout();
-        HttpClient[] client = new HttpClient[1];
-        Supplier<HttpClient> http = () -> client[0] != null ? client[0] : (client[0] = FeedReader.defaultHttpClient(fetchTimeout));
-        FeedReader reader = new FeedReader(http, fetchTimeout, stdin, clock);
+        FeedReader reader = FeedReader.withDefaultClient(fetchTimeout, stdin, clock);
         BlocklistCompiler compiler = new BlocklistCompiler(settings.policy());
         List<FeedSummary> summaries = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -143,17 +139,15 @@ final class CompileCommand implements Subcommand {
                     + "downstream). Check the feeds above, or pass --allow-empty if an empty list is intended.");
             return Main.FAILURE;
         }
-        write(blocked, settings.listFormat(), settings.output());
+        ListFormat.Written written = write(blocked, settings.listFormat(), settings.output());
         printSummaries(summaries, !settings.quiet());
         if (!settings.quiet()) {
-            long allowed = result.named().intersection(allowSet).size().longValue();
             if (!settings.allow().isEmpty()) {
                 stderr.printf("allowlist: %d ranges; %s listed addresses kept out%n", allowSet.rangeCount(IpFamily.IPV4)
-                        + allowSet.rangeCount(IpFamily.IPV6), allowed);
+                        + allowSet.rangeCount(IpFamily.IPV6), result.named().intersection(allowSet).size());
             }
             stderr.printf("compiled: %d IPv4 prefixes (%s addresses), %d IPv6 prefixes in %d ms%n",
-                    blocked.prefixCount(IpFamily.IPV4), blocked.size(IpFamily.IPV4), blocked.prefixCount(IpFamily.IPV6),
-                    (System.nanoTime() - started) / 1_000_000);
+                    written.ipv4(), blocked.size(IpFamily.IPV4), written.ipv6(), (System.nanoTime() - started) / 1_000_000);
         }
         stderr.flush();
         return Main.OK;
@@ -181,18 +175,19 @@ final class CompileCommand implements Subcommand {
         return builder.build();
     }
 
-    private void write(IpSet blocked, ListFormat listFormat, Path output) throws IOException {
+    private ListFormat.Written write(IpSet blocked, ListFormat listFormat, Path output) throws IOException {
         if (output == null) {
-            listFormat.write(blocked, stdout);
-            return;
+            return listFormat.write(blocked, stdout);
         }
         Path target = output.toAbsolutePath();
         Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
+            ListFormat.Written written;
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16)) {
-                listFormat.write(blocked, file);
+                written = listFormat.write(blocked, file);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return written;
         } finally {
             Files.deleteIfExists(temporary);
         }

@@ -35,7 +35,12 @@ public enum ListFormat {
         }
     }
 
-    public void write(IpSet set, OutputStream output) throws IOException {
+    /** How many prefixes of each family were written. */
+    public record Written(long ipv4, long ipv6) {
+    }
+
+    /** Writes the set; returns the prefix counts, so that a summary need not decompose the set again. */
+    public Written write(IpSet set, OutputStream output) throws IOException {
         Out out = new Out(output);
         switch (this) {
             case PLAIN -> {
@@ -47,6 +52,7 @@ public enum ListFormat {
             case JSON -> writeJson(set, out);
         }
         out.flush();
+        return new Written(out.written[IpFamily.IPV4.ordinal()], out.written[IpFamily.IPV6.ordinal()]);
     }
 
     private static void writeNft(IpSet set, Out out) throws IOException {
@@ -138,6 +144,7 @@ public enum ListFormat {
     private static final class Out {
         private final OutputStream output;
         private final byte[] buffer = new byte[1 << 16];
+        final long[] written = new long[IpFamily.values().length];
         private int position;
         private IOException failure;
 
@@ -156,6 +163,7 @@ public enum ListFormat {
         }
 
         void prefix(IpFamily family, long high, long low, int length) {
+            written[family.ordinal()]++;
             room(IpFormat.MAX_PREFIX_LENGTH);
             position = IpFormat.appendPrefix(buffer, position, family, high, low, length);
         }

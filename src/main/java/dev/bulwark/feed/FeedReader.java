@@ -26,6 +26,17 @@ public final class FeedReader {
         this.clock = clock;
     }
 
+    /** A reader whose HTTP client is made at the first URL feed, once: most runs read only files. */
+    public static FeedReader withDefaultClient(Duration timeout, InputStream stdin, Clock clock) {
+        HttpClient[] made = new HttpClient[1];
+        return new FeedReader(() -> {
+            if (made[0] == null) {
+                made[0] = defaultHttpClient(timeout);
+            }
+            return made[0];
+        }, timeout, stdin, clock);
+    }
+
     public static HttpClient defaultHttpClient(Duration connectTimeout) {
         return HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)

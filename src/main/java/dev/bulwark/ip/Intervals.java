@@ -121,15 +121,39 @@ final class Intervals {
         return found < count && U128.compare(firstHigh[found], firstLow[found], toHigh, toLow) <= 0;
     }
 
+    /** Number of addresses, summed in primitives: a BigInteger per interval was most of a summary's cost. */
     BigInteger size() {
-        BigInteger total = BigInteger.ZERO;
+        if (width == 32) {
+            long total = 0;
+            for (int interval = 0; interval < count; interval++) {
+                total += lastLow[interval] - firstLow[interval] + 1;
+            }
+            return BigInteger.valueOf(total);
+        }
+        // the total is wraps * 2^128 + (high, low): ::/0 alone holds 2^128 addresses
+        long high = 0;
+        long low = 0;
+        long wraps = 0;
         for (int interval = 0; interval < count; interval++) {
             long spanLow = lastLow[interval] - firstLow[interval];
             long spanHigh = lastHigh[interval] - firstHigh[interval]
                     - (Long.compareUnsigned(lastLow[interval], firstLow[interval]) < 0 ? 1 : 0);
-            total = total.add(U128.toBigInteger(spanHigh, spanLow)).add(BigInteger.ONE);
+            // size = span + 1
+            long sizeLow = spanLow + 1;
+            long sizeHigh = spanLow == -1L ? spanHigh + 1 : spanHigh;
+            if (spanLow == -1L && spanHigh == -1L) {
+                wraps++;
+            }
+            long sumLow = low + sizeLow;
+            long carry = Long.compareUnsigned(sumLow, low) < 0 ? 1 : 0;
+            long sumHigh = high + sizeHigh + carry;
+            if (Long.compareUnsigned(sumHigh, high) < 0 || (carry == 1 && sumHigh == high)) {
+                wraps++;
+            }
+            high = sumHigh;
+            low = sumLow;
         }
-        return total;
+        return BigInteger.valueOf(wraps).shiftLeft(128).add(U128.toBigInteger(high, low));
     }
 
     void forEachPrefix(PrefixConsumer consumer) {
@@ -157,6 +181,12 @@ final class Intervals {
     }
 
     Intervals intersection(Intervals other) {
+        if (count * 16L < other.count) {
+            return other.intersectionWithSmaller(this);
+        }
+        if (other.count * 16L < count) {
+            return intersectionWithSmaller(other);
+        }
         Appender out = new Appender(width, Math.max(count, other.count));
         int left = 0;
         int right = 0;
@@ -174,6 +204,29 @@ final class Intervals {
                 left++;
             } else {
                 right++;
+            }
+        }
+        return out.build();
+    }
+
+    /**
+     * The intersection when {@code small} has far fewer intervals, as an allowlist against a
+     * blocklist: each of its intervals looks up where it starts in this set and walks only the
+     * intervals it overlaps, instead of sweeping all of this set.
+     */
+    private Intervals intersectionWithSmaller(Intervals small) {
+        Appender out = new Appender(width, small.count);
+        for (int interval = 0; interval < small.count; interval++) {
+            long fromHigh = small.firstHigh[interval];
+            long fromLow = small.firstLow[interval];
+            long toHigh = small.lastHigh[interval];
+            long toLow = small.lastLow[interval];
+            for (int found = firstEndingAtOrAfter(fromHigh, fromLow);
+                 found < count && U128.compare(firstHigh[found], firstLow[found], toHigh, toLow) <= 0; found++) {
+                boolean startsInside = U128.compare(firstHigh[found], firstLow[found], fromHigh, fromLow) > 0;
+                boolean endsInside = U128.compare(lastHigh[found], lastLow[found], toHigh, toLow) < 0;
+                out.add(startsInside ? firstHigh[found] : fromHigh, startsInside ? firstLow[found] : fromLow,
+                        endsInside ? lastHigh[found] : toHigh, endsInside ? lastLow[found] : toLow);
             }
         }
         return out.build();

@@ -56,10 +56,6 @@ public record IpRange(IpAddress first, IpAddress last) {
         return isBroaderThan(family(), first.high(), first.low(), last.high(), last.low(), length);
     }
 
-    public static IpRange of(IpAddress address) {
-        return new IpRange(address, address);
-    }
-
     public IpFamily family() {
         return first.family();
     }

@@ -71,10 +71,6 @@ public final class IpSet {
         return ipv4.containsIpv4(value);
     }
 
-    public boolean containsIpv6(long high, long low) {
-        return ipv6.contains(high, low);
-    }
-
     /** Whether any address of the range is in the set. */
     public boolean overlaps(IpFamily family, long firstHigh, long firstLow, long lastHigh, long lastLow) {
         return intervals(family).overlaps(firstHigh, firstLow, lastHigh, lastLow);
@@ -220,18 +216,6 @@ public final class IpSet {
         public Builder add(IpRange range) {
             requireNonNull(range, "range is null");
             return add(range.family(), range.first().high(), range.first().low(), range.last().high(), range.last().low());
-        }
-
-        public Builder addAll(IpSet set) {
-            for (IpRange range : set.ranges()) {
-                add(range);
-            }
-            return this;
-        }
-
-        /** Number of ranges added so far (before merging). */
-        public int addedCount() {
-            return ipv4Count + ipv6Count;
         }
 
         public IpSet build() {

@@ -48,10 +48,6 @@ public final class Protection {
         return ranges;
     }
 
-    public List<ProtectedCategory> categories() {
-        return categories;
-    }
-
     /** The first category the range touches, or null. */
     public ProtectedCategory touchedBy(IpFamily family, long firstHigh, long firstLow, long lastHigh, long lastLow) {
         if (!ranges.overlaps(family, firstHigh, firstLow, lastHigh, lastLow)) {

@@ -79,6 +79,16 @@ class IpSetProperties {
         assertMatches(c.universe(), c.set(c.left()).intersection(c.set(c.right())), expected);
     }
 
+    /** A few ranges against many apart: the intersection searches the large side instead of sweeping it. */
+    @Property(tries = 1000)
+    void intersectionOfFewWithMany(@ForAll("fewAndMany") Case c) {
+        BitSet expected = c.bits(c.left());
+        expected.and(c.bits(c.right()));
+        assertThat(c.set(c.left()).rangeCount(c.universe().family())).isGreaterThan(16 * c.right().size());
+        assertMatches(c.universe(), c.set(c.left()).intersection(c.set(c.right())), expected);
+        assertMatches(c.universe(), c.set(c.right()).intersection(c.set(c.left())), expected);
+    }
+
     @Property(tries = 300)
     void resultsAreCanonical(@ForAll("cases") Case c) {
         // however a set was reached, equal contents mean equal sets
@@ -136,15 +146,29 @@ class IpSetProperties {
         }
     }
 
-    @Provide
-    Arbitrary<Case> cases() {
-        Arbitrary<Universe> universes = Arbitraries.of(
+    private static Arbitrary<Universe> universes() {
+        return Arbitraries.of(
                 new Universe(IpFamily.IPV4, BigInteger.ZERO),
                 new Universe(IpFamily.IPV4, BigInteger.valueOf(0x100000000L - UNIVERSE)),
                 new Universe(IpFamily.IPV4, BigInteger.valueOf(0xC0000200L - 40)),
                 new Universe(IpFamily.IPV6, BigInteger.ZERO.add(BigInteger.ONE.shiftLeft(112))),
                 new Universe(IpFamily.IPV6, BigInteger.ONE.shiftLeft(64).subtract(BigInteger.valueOf(32))),
                 new Universe(IpFamily.IPV6, TWO_TO_128.subtract(BigInteger.valueOf(UNIVERSE))));
+    }
+
+    @Provide
+    Arbitrary<Case> fewAndMany() {
+        // single addresses at even offsets never touch: 34 to 48 intervals against 0 to 2 ranges
+        Arbitrary<List<int[]>> many = Arbitraries.integers().between(0, UNIVERSE / 2 - 1).set().ofMinSize(34).ofMaxSize(48)
+                .map(halves -> halves.stream().map(half -> new int[] {2 * half, 2 * half}).toList());
+        Arbitrary<int[]> range = Arbitraries.integers().between(0, UNIVERSE - 1).list().ofSize(2)
+                .map(pair -> new int[] {Math.min(pair.get(0), pair.get(1)), Math.max(pair.get(0), pair.get(1))});
+        return Combinators.combine(universes(), many, range.list().ofMinSize(0).ofMaxSize(2)).as(Case::new);
+    }
+
+    @Provide
+    Arbitrary<Case> cases() {
+        Arbitrary<Universe> universes = universes();
         Arbitrary<int[]> range = Arbitraries.integers().between(0, UNIVERSE - 1).list().ofSize(2)
                 .map(pair -> new int[] {Math.min(pair.get(0), pair.get(1)), Math.max(pair.get(0), pair.get(1))});
         Arbitrary<int[]> shortRange = Arbitraries.integers().between(0, UNIVERSE - 1).flatMap(start ->

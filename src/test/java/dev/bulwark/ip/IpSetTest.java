@@ -45,6 +45,14 @@ class IpSetTest {
     }
 
     @Test
+    void sizeCarriesAcrossTheHalvesOfIpv6() {
+        // two ranges of 2^63 + 1 addresses each: their low halves overflow when added
+        IpSet set = IpSet.of("1::-1::8000:0:0:0", "2::-2::8000:0:0:0");
+        assertThat(set.size()).isEqualTo(BigInteger.ONE.shiftLeft(64).add(BigInteger.TWO));
+        assertThat(IpSet.of("::/1", "c000::/2").size()).isEqualTo(BigInteger.ONE.shiftLeft(127).add(BigInteger.ONE.shiftLeft(126)));
+    }
+
+    @Test
     void rangeContainingTellsTheMaximalRange() {
         IpSet set = IpSet.of("203.0.113.0/25", "203.0.113.128/26");
         assertThat(set.rangeContaining(IpAddress.parse("203.0.113.150"))).hasToString("203.0.113.0-203.0.113.191");
