@@ -37,11 +37,12 @@ public final class Main {
     /** Runs one command line against the given streams; returns the exit code. */
     public static int execute(String[] arguments, InputStream stdin, OutputStream stdout, PrintWriter stderr, Clock clock) {
         PrintWriter out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
-        List<Subcommand> subcommands = List.of(new CompileCommand(stdin, stdout, stderr, clock));
+        List<Subcommand> subcommands = List.of(new CompileCommand(stdin, stdout, stderr, clock),
+                new EnforceCommand(stdin, stdout, stderr, clock, System.getenv()));
         CommandSpec top = CommandSpec.create().name("bulwark");
         top.usageMessage().description(
                 "Blocks malicious IP addresses: compiles threat-intelligence feeds (plain lists, CSV, JSON, STIX 2.1) "
-                        + "into one minimal, allowlisted CIDR list, ready for nftables, ipset or any file consumer.",
+                        + "into one minimal, allowlisted CIDR list, and enforces it in the kernel with nftables or ipset + iptables.",
                 "",
                 "Exit codes: 0 success, 1 failure at run time, 2 bad usage.");
         addStandardHelpOptions(top);

@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
  * Runs a real program with an argument vector (never a shell line built from data), bounded in
  * time. Tests that need one which is missing are skipped with the reason; CI installs them.
  */
-final class ExternalTool {
+public final class ExternalTool {
     private ExternalTool() {
     }
 
-    record Result(int code, String stdout, String stderr) {
+    public record Result(int code, String stdout, String stderr) {
     }
 
-    static void assumeInstalled(String program) {
+    public static void assumeInstalled(String program) {
         boolean found = false;
         for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program))) {
@@ -32,11 +32,11 @@ final class ExternalTool {
         assumeTrue(found, program + " is not installed (CI installs it: see .ci/run)");
     }
 
-    static void assumeRoot() throws IOException, InterruptedException {
+    public static void assumeRoot() throws IOException, InterruptedException {
         assumeTrue(run(List.of("id", "-u")).stdout().trim().equals("0"), "needs root (to make a network namespace)");
     }
 
-    static Result run(List<String> command) throws IOException, InterruptedException {
+    public static Result run(List<String> command) throws IOException, InterruptedException {
         Path stdout = Files.createTempFile("bulwark-tool", ".out");
         Path stderr = Files.createTempFile("bulwark-tool", ".err");
         try {

@@ -1,0 +1,77 @@
+package dev.bulwark.enforce;
+
+/**
+ * What changes between the elements in the kernel ({@code applied}, as last recorded) and the
+ * desired ones: elements to add, to remove, and to re-add with a new expiry. Elements the kernel
+ * has already dropped by their timeout count as absent; elements about to be dropped by it (within
+ * {@code marginSeconds}) are left to their timeout rather than deleted, so that a deletion never
+ * races the kernel's expiry and fails the transaction. {@code kept} elements stay as they are;
+ * {@code result} is what the kernel holds once the difference is applied, to be recorded.
+ */
+public record ElementDiff(Elements added, Elements removed, Elements refreshed, int kept, int leftToExpire, Elements result) {
+
+    public static ElementDiff between(Elements applied, Elements desired, long nowEpochSecond, long marginSeconds) {
+        Elements added = new Elements(desired.family(), 16);
+        Elements removed = new Elements(desired.family(), 16);
+        Elements refreshed = new Elements(desired.family(), 16);
+        Elements result = new Elements(desired.family(), desired.size());
+        int kept = 0;
+        int leftToExpire = 0;
+        int old = 0;
+        int wanted = 0;
+        while (old < applied.size() || wanted < desired.size()) {
+            int order = old == applied.size() ? 1 : wanted == desired.size() ? -1 : Elements.compare(applied, old, desired, wanted);
+            if (order < 0) {
+                long expiry = applied.expiry(old);
+                if (expiry == Elements.NEVER || expiry > nowEpochSecond + marginSeconds) {
+                    copy(applied, old, removed);
+                } else if (expiry > nowEpochSecond) {
+                    leftToExpire++;
+                }
+                old++;
+                continue;
+            }
+            if (order > 0) {
+                copy(desired, wanted, added);
+                copy(desired, wanted, result);
+                wanted++;
+                continue;
+            }
+            long expiry = applied.expiry(old);
+            if (expiry != Elements.NEVER && expiry <= nowEpochSecond) {
+                copy(desired, wanted, added);
+                copy(desired, wanted, result);
+            } else if (expiry == desired.expiry(wanted) || lastsLongEnough(expiry, desired.expiry(wanted), nowEpochSecond)) {
+                kept++;
+                copy(applied, old, result);
+            } else {
+                copy(desired, wanted, refreshed);
+                copy(desired, wanted, result);
+            }
+            old++;
+            wanted++;
+        }
+        return new ElementDiff(added, removed, refreshed, kept, leftToExpire, result);
+    }
+
+    /**
+     * An element whose kernel timeout is extended is re-added only once at least half of its new
+     * lifetime has passed: a cron job that applies a list with a two-hour TTL every five minutes
+     * then rewrites each element about once an hour, not every run, and the kernel still never
+     * drops it while the runs go on.
+     */
+    private static boolean lastsLongEnough(long applied, long desired, long nowEpochSecond) {
+        if (applied == Elements.NEVER || desired == Elements.NEVER || desired < applied) {
+            return false;
+        }
+        return (applied - nowEpochSecond) * 2 >= desired - nowEpochSecond;
+    }
+
+    public boolean isEmpty() {
+        return added.size() == 0 && removed.size() == 0 && refreshed.size() == 0;
+    }
+
+    private static void copy(Elements from, int index, Elements to) {
+        to.add(from.high(index), from.low(index), from.length(index), from.expiry(index));
+    }
+}
