@@ -2,14 +2,11 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.ip.IpFamily;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,7 +23,7 @@ import java.util.Optional;
  */
 public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
     private static final int MAGIC = 0x42575354; // "BWST"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     public Elements of(IpFamily family) {
         return family == IpFamily.IPV4 ? ipv4 : ipv6;
@@ -34,35 +31,55 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
 
     /** The state at {@code file}, or empty if there is none; a damaged file counts as none (the next apply is then a full load). */
     public static Optional<AppliedState> read(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+        ByteBuffer buffer;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
                 return Optional.empty();
             }
-            String layout = in.readUTF();
-            Elements ipv4 = readElements(in, IpFamily.IPV4);
-            Elements ipv6 = readElements(in, IpFamily.IPV6);
-            return Optional.of(new AppliedState(layout, ipv4, ipv6));
+            buffer = ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // read the whole file: one large read instead of millions of small ones
+            }
+            buffer.flip();
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        } catch (EOFException e) {
+        }
+        try {
+            if (buffer.getInt() != MAGIC || buffer.getInt() != VERSION) {
+                return Optional.empty();
+            }
+            byte[] layout = new byte[buffer.getInt()];
+            buffer.get(layout);
+            Elements ipv4 = readElements(buffer, IpFamily.IPV4);
+            Elements ipv6 = readElements(buffer, IpFamily.IPV6);
+            if (buffer.hasRemaining()) {
+                return Optional.empty();
+            }
+            return Optional.of(new AppliedState(new String(layout, StandardCharsets.UTF_8), ipv4, ipv6));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    private static Elements readElements(DataInputStream in, IpFamily family) throws IOException {
-        int count = in.readInt();
-        if (count < 0) {
-            throw new EOFException("negative count");
+    /** Column by column (all highs, all lows, ...), so that each column is one bulk copy. */
+    private static Elements readElements(ByteBuffer buffer, IpFamily family) {
+        int count = buffer.getInt();
+        if (count < 0 || (long) count * 25 > buffer.remaining()) {
+            throw new IllegalArgumentException("bad count " + count);
         }
-        Elements elements = new Elements(family, count);
-        for (int index = 0; index < count; index++) {
-            long high = in.readLong();
-            long low = in.readLong();
-            int length = in.readByte();
-            long expiry = in.readLong();
-            elements.add(high, low, length, expiry);
-        }
-        return elements;
+        long[] high = new long[count];
+        long[] low = new long[count];
+        byte[] length = new byte[count];
+        long[] expiry = new long[count];
+        buffer.asLongBuffer().get(high);
+        buffer.position(buffer.position() + count * 8);
+        buffer.asLongBuffer().get(low);
+        buffer.position(buffer.position() + count * 8);
+        buffer.get(length);
+        buffer.asLongBuffer().get(expiry);
+        buffer.position(buffer.position() + count * 8);
+        return Elements.wrap(family, high, low, length, expiry, count);
     }
 
     public void write(Path file) throws IOException {
@@ -70,15 +87,16 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
         Files.createDirectories(directory);
         Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
-                 OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
-                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
-                out.writeInt(MAGIC);
-                out.writeInt(VERSION);
-                out.writeUTF(layout);
-                writeElements(out, ipv4);
-                writeElements(out, ipv6);
-                out.flush();
+            byte[] layoutBytes = layout.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buffer = ByteBuffer.allocate(20 + layoutBytes.length + 25 * (ipv4.size() + ipv6.size()));
+            buffer.putInt(MAGIC).putInt(VERSION).putInt(layoutBytes.length).put(layoutBytes);
+            writeElements(buffer, ipv4);
+            writeElements(buffer, ipv6);
+            buffer.flip();
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
                 channel.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -87,13 +105,20 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
         }
     }
 
-    private static void writeElements(DataOutputStream out, Elements elements) throws IOException {
-        out.writeInt(elements.size());
-        for (int index = 0; index < elements.size(); index++) {
-            out.writeLong(elements.high(index));
-            out.writeLong(elements.low(index));
-            out.writeByte(elements.length(index));
-            out.writeLong(elements.expiry(index));
+    private static void writeElements(ByteBuffer buffer, Elements elements) {
+        int count = elements.size();
+        buffer.putInt(count);
+        for (int index = 0; index < count; index++) {
+            buffer.putLong(elements.high(index));
+        }
+        for (int index = 0; index < count; index++) {
+            buffer.putLong(elements.low(index));
+        }
+        for (int index = 0; index < count; index++) {
+            buffer.put((byte) elements.length(index));
+        }
+        for (int index = 0; index < count; index++) {
+            buffer.putLong(elements.expiry(index));
         }
     }
 }

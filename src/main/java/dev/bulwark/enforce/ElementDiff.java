@@ -6,15 +6,18 @@ package dev.bulwark.enforce;
  * has already dropped by their timeout count as absent; elements about to be dropped by it (within
  * {@code marginSeconds}) are left to their timeout rather than deleted, so that a deletion never
  * races the kernel's expiry and fails the transaction. {@code kept} elements stay as they are;
- * {@code result} is what the kernel holds once the difference is applied, to be recorded.
+ * {@code result} is what the kernel holds once the difference is applied, to be recorded;
+ * {@code unchanged} are the kept elements themselves.
  */
-public record ElementDiff(Elements added, Elements removed, Elements refreshed, int kept, int leftToExpire, Elements result) {
+public record ElementDiff(Elements added, Elements removed, Elements refreshed, int kept, int leftToExpire, Elements result,
+                          Elements unchanged) {
 
     public static ElementDiff between(Elements applied, Elements desired, long nowEpochSecond, long marginSeconds) {
         Elements added = new Elements(desired.family(), 16);
         Elements removed = new Elements(desired.family(), 16);
         Elements refreshed = new Elements(desired.family(), 16);
         Elements result = new Elements(desired.family(), desired.size());
+        Elements unchanged = new Elements(desired.family(), desired.size());
         int kept = 0;
         int leftToExpire = 0;
         int old = 0;
@@ -44,6 +47,7 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             } else if (expiry == desired.expiry(wanted) || lastsLongEnough(expiry, desired.expiry(wanted), nowEpochSecond)) {
                 kept++;
                 copy(applied, old, result);
+                copy(applied, old, unchanged);
             } else {
                 copy(desired, wanted, refreshed);
                 copy(desired, wanted, result);
@@ -51,7 +55,7 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             old++;
             wanted++;
         }
-        return new ElementDiff(added, removed, refreshed, kept, leftToExpire, result);
+        return new ElementDiff(added, removed, refreshed, kept, leftToExpire, result, unchanged);
     }
 
     /**

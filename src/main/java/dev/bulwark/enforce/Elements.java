@@ -59,9 +59,20 @@ public final class Elements {
         return elements;
     }
 
+    /** Elements over arrays read from a state file; the arrays are taken, not copied. */
+    static Elements wrap(IpFamily family, long[] high, long[] low, byte[] length, long[] expiry, int size) {
+        Elements elements = new Elements(family, 0);
+        elements.high = high;
+        elements.low = low;
+        elements.length = length;
+        elements.expiry = expiry;
+        elements.size = size;
+        return elements;
+    }
+
     public void add(long high, long low, int length, long expiresAt) {
         if (size == this.high.length) {
-            int grown = size + (size >> 1);
+            int grown = Math.max(16, size + (size >> 1));
             this.high = Arrays.copyOf(this.high, grown);
             this.low = Arrays.copyOf(this.low, grown);
             this.length = Arrays.copyOf(this.length, grown);

@@ -73,7 +73,9 @@ public final class DryRunEnforcer implements Enforcer {
                 recorded[elements.family().ordinal()] = diff.result();
             }
             out.flush();
-            new AppliedState("dry-run/1", recorded[0], recorded[1]).write(stateFile);
+            if (applied.isEmpty() || added + removed + refreshed > 0) {
+                new AppliedState("dry-run/1", recorded[0], recorded[1]).write(stateFile);
+            }
         } catch (IOException e) {
             throw new EnforceException("dry run: " + e.getMessage(), e);
         }

@@ -127,7 +127,9 @@ public final class IpsetEnforcer implements Enforcer {
             added += elements.size();
         }
         String ruleChange = ensureRules();
-        state.save(layout(), recorded[0], recorded[1]);
+        if (!reasons.isEmpty() || added + removed + refreshed > 0 || applied.isEmpty()) {
+            state.save(layout(), recorded[0], recorded[1]);
+        }
         boolean full = !reasons.isEmpty();
         String reason = String.join("; ", reasons);
         if (ruleChange != null) {

@@ -1,5 +1,6 @@
 package dev.bulwark.enforce.nftables;
 
+import dev.bulwark.enforce.ElementDiff;
 import dev.bulwark.enforce.Elements;
 import dev.bulwark.enforce.Hook;
 import dev.bulwark.enforce.RuleSettings;
@@ -54,6 +55,16 @@ final class Script {
         out.text(text.toString());
     }
 
+    /** Deletes and re-adds the sample elements: the transaction fails if any is missing from the kernel. */
+    void probe(Elements ipv4, Elements ipv6, long nowSecond) throws IOException {
+        for (Elements samples : new Elements[] {ipv4, ipv6}) {
+            elements("delete", samples, 0);
+        }
+        for (Elements samples : new Elements[] {ipv4, ipv6}) {
+            elements("add", samples, nowSecond);
+        }
+    }
+
     void flushSets() throws IOException {
         for (IpFamily family : IpFamily.values()) {
             out.text("flush set inet " + table + " " + setName(family, false) + "\n");
@@ -61,10 +72,38 @@ final class Script {
         }
     }
 
-    /** {@code verb} ("add" or "delete") for every element, hosts to the hash set and prefixes to the interval set. */
+    /**
+     * One family's difference: deletions first, then additions. With {@code reloadPrefixes} the
+     * interval set is flushed and refilled with every desired prefix instead of edited.
+     */
+    void changes(ElementDiff diff, Elements desired, boolean reloadPrefixes, long nowSecond) throws IOException {
+        if (!reloadPrefixes) {
+            elements("delete", diff.removed(), nowSecond, BOTH);
+            elements("delete", diff.refreshed(), nowSecond, BOTH);
+            elements("add", diff.added(), nowSecond, BOTH);
+            elements("add", diff.refreshed(), nowSecond, BOTH);
+            return;
+        }
+        elements("delete", diff.removed(), nowSecond, HOSTS);
+        elements("delete", diff.refreshed(), nowSecond, HOSTS);
+        out.text("flush set inet " + table + " " + setName(desired.family(), false) + "\n");
+        elements("add", desired, nowSecond, PREFIXES);
+        elements("add", diff.added(), nowSecond, HOSTS);
+        elements("add", diff.refreshed(), nowSecond, HOSTS);
+    }
+
     void elements(String verb, Elements elements, long nowSecond) throws IOException {
+        elements(verb, elements, nowSecond, BOTH);
+    }
+
+    private static final boolean[] BOTH = {true, false};
+    private static final boolean[] HOSTS = {true};
+    private static final boolean[] PREFIXES = {false};
+
+    /** {@code verb} ("add" or "delete") for every element, hosts to the hash set and prefixes to the interval set. */
+    private void elements(String verb, Elements elements, long nowSecond, boolean[] kinds) throws IOException {
         boolean timeouts = verb.equals("add");
-        for (boolean hosts : new boolean[] {true, false}) {
+        for (boolean hosts : kinds) {
             String head = verb + " element inet " + table + " " + setName(elements.family(), hosts) + " { ";
             int inCommand = 0;
             for (int index = 0; index < elements.size(); index++) {
