@@ -5,6 +5,7 @@ import dev.bulwark.ip.IpFamily;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
             if (size > Integer.MAX_VALUE) {
                 return Optional.empty();
             }
-            buffer = ByteBuffer.allocate((int) size);
+            buffer = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
             while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
                 // read the whole file: one large read instead of millions of small ones
             }
@@ -62,7 +63,7 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
         }
     }
 
-    /** Column by column (all highs, all lows, ...), so that each column is one bulk copy. */
+    /** Column by column (all highs, all lows, ...), little-endian like the machines it runs on, so that each column is one bulk copy. */
     private static Elements readElements(ByteBuffer buffer, IpFamily family) {
         int count = buffer.getInt();
         if (count < 0 || (long) count * 25 > buffer.remaining()) {
@@ -88,7 +89,7 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
         Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp");
         try {
             byte[] layoutBytes = layout.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buffer = ByteBuffer.allocate(20 + layoutBytes.length + 25 * (ipv4.size() + ipv6.size()));
+            ByteBuffer buffer = ByteBuffer.allocate(20 + layoutBytes.length + 25 * (ipv4.size() + ipv6.size())).order(ByteOrder.LITTLE_ENDIAN);
             buffer.putInt(MAGIC).putInt(VERSION).putInt(layoutBytes.length).put(layoutBytes);
             writeElements(buffer, ipv4);
             writeElements(buffer, ipv6);

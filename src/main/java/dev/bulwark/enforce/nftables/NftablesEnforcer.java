@@ -101,7 +101,8 @@ public final class NftablesEnforcer implements Enforcer {
             CommandRunner.Result result = nft(output -> {
                 Script script = new Script(output, table);
                 script.declare(rules, kernel.chains);
-                script.probe(samples(diff4.unchanged(), nowSecond), samples(diff6.unchanged(), nowSecond), nowSecond);
+                // nft 1.0.6 rejects deleting from an interval set that the same batch flushes: no prefix probe then
+                script.probe(samples(diff4.unchanged(), !reload4, nowSecond), samples(diff6.unchanged(), !reload6, nowSecond), nowSecond);
                 script.changes(diff4, ipv4, reload4, nowSecond);
                 script.changes(diff6, ipv6, reload6, nowSecond);
                 script.rules(rules);
@@ -200,9 +201,9 @@ public final class NftablesEnforcer implements Enforcer {
      * the deletion fails, the transaction changes nothing, and a full load repairs the sets. This
      * costs no extra nft run, unlike a listing (tens of seconds for a million elements).
      */
-    private static Elements samples(Elements unchanged, long nowSecond) {
+    private static Elements samples(Elements unchanged, boolean withPrefixes, long nowSecond) {
         Elements samples = new Elements(unchanged.family(), PROBES_PER_SET * 2);
-        for (boolean hosts : new boolean[] {true, false}) {
+        for (boolean hosts : withPrefixes ? new boolean[] {true, false} : new boolean[] {true}) {
             int candidates = 0;
             for (int index = 0; index < unchanged.size(); index++) {
                 if (probeable(unchanged, index, hosts, nowSecond)) {
