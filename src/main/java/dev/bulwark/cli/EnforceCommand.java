@@ -70,9 +70,9 @@ final class EnforceCommand implements Subcommand {
                         "Examples:",
                         "  bulwark compile feeds/* | bulwark enforce --backend nftables -",
                         "  bulwark enforce --backend ipset --hooks input,forward --ttl 2h list.txt",
-                        "  bulwark enforce --backend nftables --dry-run list.txt      # print the nft script",
-                        "  bulwark enforce --backend nftables --counters             # dropped packets so far",
-                        "  bulwark enforce --backend nftables --remove               # take everything out", "");
+                        "  bulwark enforce --backend nftables --dry-run list.txt",
+                        "  bulwark enforce --backend nftables --counters",
+                        "  bulwark enforce --backend nftables --remove", "");
         spec.addPositional(PositionalParamSpec.builder().paramLabel("LIST").arity("0..1").type(String.class)
                 .description("The list: a path, a file: or http(s): URL, or - for stdin, in any feed format (compile's output is plain).").build());
         option(spec, "--backend", "NAME", null, "nftables, ipset (with iptables) or dry-run (print the difference, touch no kernel).");
