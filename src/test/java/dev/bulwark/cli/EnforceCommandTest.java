@@ -32,7 +32,7 @@ class EnforceCommandTest {
         CommandRun run = CommandRun.withStdin("203.0.113.1\n", "enforce", "--backend", "nftables", "--dry-run", "--state-dir", state.toString(), "-");
 
         assertThat(run.code()).as(run.stderr()).isZero();
-        assertThat(run.stdout()).startsWith("# nft -f - <<'EOF'\ntable inet bulwark {\n")
+        assertThat(run.stdout()).startsWith("nft -f - <<'EOF'\ntable inet bulwark {\n")
                 .contains("add element inet bulwark v4_hosts { 203.0.113.1 }\n");
         assertThat(run.stderr()).contains("(dry run: nothing was run)");
         assertThat(state.resolve("enforce")).doesNotExist();
@@ -45,7 +45,7 @@ class EnforceCommandTest {
 
         assertThat(run.code()).as(run.stderr()).isZero();
         assertThat(run.stdout()).contains("""
-                # ipset restore <<'EOF'
+                ipset restore <<'EOF'
                 create bulwark-v4-new hash:net family inet hashsize 1024 maxelem 65536 timeout 0
                 add bulwark-v4-new 10.0.0.0/8 timeout 3600
                 add bulwark-v4-new 203.0.113.1 timeout 3600

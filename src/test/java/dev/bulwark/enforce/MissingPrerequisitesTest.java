@@ -74,4 +74,10 @@ class MissingPrerequisitesTest {
                 .containsExactly("198.51.100.200", "198.51.100.7", "2001:db8::99", "203.0.113.44");
         assertThat(SystemHostFacts.hostOf("[fe80::1%eth0]:22")).isEqualTo("fe80::1");
     }
+
+    @Test
+    void dryRunLinesCanBeTypedIntoAShell() {
+        assertThat(PrintingRunner.shellLine(List.of("iptables", "-w", "-A", "BULWARK", "--log-prefix", "bulwark: ", "it's")))
+                .isEqualTo("iptables -w -A BULWARK --log-prefix 'bulwark: ' 'it'\\''s'");
+    }
 }

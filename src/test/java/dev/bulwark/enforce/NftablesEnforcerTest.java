@@ -122,7 +122,7 @@ class NftablesEnforcerTest {
         dryRun.apply(Snapshot.of(IpSet.of("192.0.2.1")), NOW);
 
         String text = printed.toString(StandardCharsets.UTF_8);
-        assertThat(text).startsWith("# nft -f - <<'EOF'\ntable inet bulwark {\n").endsWith("add rule inet bulwark block drop\nEOF\n");
+        assertThat(text).startsWith("nft -f - <<'EOF'\ntable inet bulwark {\n").endsWith("add rule inet bulwark block drop\nEOF\n");
         assertThat(text).contains("add element inet bulwark v4_hosts { 192.0.2.1 }");
         try (var files = Files.list(state)) {
             assertThat(files).isEmpty();
