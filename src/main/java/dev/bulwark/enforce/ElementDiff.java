@@ -1,5 +1,7 @@
 package dev.bulwark.enforce;
 
+import java.util.BitSet;
+
 /**
  * What changes between the elements in the kernel ({@code applied}, as last recorded) and the
  * desired ones: elements to add, to remove, and to re-add with a new expiry. Elements the kernel
@@ -7,18 +9,16 @@ package dev.bulwark.enforce;
  * {@code marginSeconds}) are left to their timeout rather than deleted, so that a deletion never
  * races the kernel's expiry and fails the transaction. {@code kept} elements stay as they are;
  * {@code result} is what the kernel holds once the difference is applied, to be recorded;
- * {@code unchanged} are the kept elements themselves.
+ * {@code kept} marks the elements of {@code result} that stay as they are.
  */
-public record ElementDiff(Elements added, Elements removed, Elements refreshed, int kept, int leftToExpire, Elements result,
-                          Elements unchanged) {
+public record ElementDiff(Elements added, Elements removed, Elements refreshed, int leftToExpire, Elements result, BitSet kept) {
 
     public static ElementDiff between(Elements applied, Elements desired, long nowEpochSecond, long marginSeconds) {
         Elements added = new Elements(desired.family(), 16);
         Elements removed = new Elements(desired.family(), 16);
         Elements refreshed = new Elements(desired.family(), 16);
         Elements result = new Elements(desired.family(), desired.size());
-        Elements unchanged = new Elements(desired.family(), desired.size());
-        int kept = 0;
+        BitSet keptElements = new BitSet();
         int leftToExpire = 0;
         int old = 0;
         int wanted = 0;
@@ -45,9 +45,8 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
                 copy(desired, wanted, added);
                 copy(desired, wanted, result);
             } else if (expiry == desired.expiry(wanted) || lastsLongEnough(expiry, desired.expiry(wanted), nowEpochSecond)) {
-                kept++;
+                keptElements.set(result.size());
                 copy(applied, old, result);
-                copy(applied, old, unchanged);
             } else {
                 copy(desired, wanted, refreshed);
                 copy(desired, wanted, result);
@@ -55,7 +54,7 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             old++;
             wanted++;
         }
-        return new ElementDiff(added, removed, refreshed, kept, leftToExpire, result, unchanged);
+        return new ElementDiff(added, removed, refreshed, leftToExpire, result, keptElements);
     }
 
     /**
@@ -69,6 +68,11 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             return false;
         }
         return (applied - nowEpochSecond) * 2 >= desired - nowEpochSecond;
+    }
+
+    /** How many elements stay as they are. */
+    public int keptCount() {
+        return kept.cardinality();
     }
 
     public boolean isEmpty() {

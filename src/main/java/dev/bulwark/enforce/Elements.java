@@ -7,6 +7,7 @@ import dev.bulwark.policy.Snapshot;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The elements an enforcer puts into one family's kernel sets: disjoint prefixes, ascending,
@@ -173,8 +174,18 @@ public final class Elements {
         expiry = sortedExpiry;
     }
 
-    /** The same elements with each expiry mapped through {@code kernelExpiry} (e.g. capped to what a backend accepts). */
-    public Elements mapExpiry(java.util.function.LongUnaryOperator kernelExpiry) {
+    /**
+     * The same elements with each expiry mapped through {@code kernelExpiry} (e.g. capped to what
+     * a backend accepts); these very elements when the mapping changes none.
+     */
+    public Elements mapExpiry(LongUnaryOperator kernelExpiry) {
+        boolean changes = false;
+        for (int index = 0; index < size && !changes; index++) {
+            changes = expiry[index] != NEVER && kernelExpiry.applyAsLong(expiry[index]) != expiry[index];
+        }
+        if (!changes) {
+            return this;
+        }
         Elements mapped = new Elements(family, size);
         for (int index = 0; index < size; index++) {
             mapped.add(high[index], low[index], length[index] & 0xFF, expiry[index] == NEVER ? NEVER : kernelExpiry.applyAsLong(expiry[index]));

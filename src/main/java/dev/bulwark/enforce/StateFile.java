@@ -23,6 +23,20 @@ public final class StateFile {
         }
     }
 
+    /**
+     * Why {@code applied} cannot be the base of an incremental update, or null if it can: there is
+     * none, or it was written for another layout of sets and rules.
+     */
+    public static String unusable(Optional<AppliedState> applied, String layout) {
+        if (applied.isEmpty()) {
+            return "no state from an earlier apply";
+        }
+        if (!applied.get().layout().equals(layout)) {
+            return "the state was written for another layout";
+        }
+        return null;
+    }
+
     public void save(String layout, Elements ipv4, Elements ipv6) throws EnforceException {
         if (readOnly) {
             return;

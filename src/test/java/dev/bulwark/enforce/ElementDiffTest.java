@@ -61,7 +61,7 @@ class ElementDiffTest {
         assertThat(texts(diff.added())).containsExactly("10.1.0.0/17");
         assertThat(texts(diff.removed())).containsExactly("10.0.0.2", "10.1.0.0/16");
         assertThat(texts(diff.refreshed())).containsExactly("192.0.2.3");
-        assertThat(diff.kept()).isEqualTo(2);
+        assertThat(diff.keptCount()).isEqualTo(2);
         assertThat(texts(diff.result())).containsExactly("10.0.0.1", "10.1.0.0/17", "192.0.2.1 @100", "192.0.2.3");
     }
 
@@ -96,7 +96,7 @@ class ElementDiffTest {
 
         assertThat(texts(diff.refreshed())).as(".2 has less than half of 7500 s left; .3 is shortened")
                 .containsExactly("192.0.2.2 @7500", "192.0.2.3 @100");
-        assertThat(diff.kept()).isEqualTo(1);
+        assertThat(diff.keptCount()).isEqualTo(1);
         assertThat(texts(diff.result())).containsExactly("192.0.2.1 @7200", "192.0.2.2 @7500", "192.0.2.3 @100");
     }
 
@@ -107,6 +107,6 @@ class ElementDiffTest {
         ElementDiff diff = ElementDiff.between(applied, v4(groups(IpSet.of("10.0.0.0/8"), 50, IpSet.of("192.0.2.0/24"))), SECOND, 5);
 
         assertThat(diff.isEmpty()).isTrue();
-        assertThat(diff.kept()).isEqualTo(2);
+        assertThat(diff.keptCount()).isEqualTo(2);
     }
 }

@@ -205,6 +205,9 @@ abstract class KernelEnforcerContract {
         assertThat(counters.ipv4Packets()).isEqualTo(3);
         assertThat(counters.ipv6Packets()).isEqualTo(2);
         assertThat(counters.ipv4Bytes()).isEqualTo(3 * 84);
+
+        enforcer().apply(Snapshot.of(LIST.union(IpSet.of("203.0.113.99"))), Instant.now());
+        assertThat(enforcer.counters()).as("an update keeps the counts").isEqualTo(counters);
     }
 
     @Test

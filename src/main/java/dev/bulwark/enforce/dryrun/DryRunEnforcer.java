@@ -69,7 +69,7 @@ public final class DryRunEnforcer implements Enforcer {
                 added += diff.added().size();
                 removed += diff.removed().size();
                 refreshed += diff.refreshed().size();
-                kept += diff.kept();
+                kept += diff.keptCount();
                 recorded[elements.family().ordinal()] = diff.result();
             }
             out.flush();

@@ -117,7 +117,7 @@ public final class IpsetEnforcer implements Enforcer {
                     added += diff.added().size();
                     removed += diff.removed().size();
                     refreshed += diff.refreshed().size();
-                    kept += diff.kept();
+                    kept += diff.keptCount();
                     leftToExpire += diff.leftToExpire();
                     continue;
                 }
@@ -145,14 +145,9 @@ public final class IpsetEnforcer implements Enforcer {
     }
 
     private String fullLoadReason(Optional<AppliedState> applied, List<String> existing, Elements desired, long nowSecond) throws EnforceException {
-        if (applied.isEmpty()) {
-            return "no state from an earlier apply";
-        }
-        if (!applied.get().layout().equals(layout())) {
-            return "the state was written for another layout";
-        }
-        if (runner.isDryRun()) {
-            return null;
+        String unusable = StateFile.unusable(applied, layout());
+        if (unusable != null || runner.isDryRun()) {
+            return unusable;
         }
         String name = setName(desired.family());
         if (!existing.contains(name)) {

@@ -91,7 +91,7 @@ public final class NftablesEnforcer implements Enforcer {
         long nowSecond = now.getEpochSecond();
         Optional<AppliedState> applied = state.read();
         Kernel kernel = inspect();
-        String reason = fullLoadReason(applied, kernel, nowSecond);
+        String reason = fullLoadReason(applied, kernel);
         if (reason == null) {
             AppliedState recorded = applied.orElseThrow();
             ElementDiff diff4 = ElementDiff.between(recorded.ipv4(), ipv4, nowSecond, EXPIRY_MARGIN_SECONDS);
@@ -102,7 +102,7 @@ public final class NftablesEnforcer implements Enforcer {
                 Script script = new Script(output, table);
                 script.declare(rules, kernel.chains);
                 // nft 1.0.6 rejects deleting from an interval set that the same batch flushes: no prefix probe then
-                script.probe(samples(diff4.unchanged(), !reload4, nowSecond), samples(diff6.unchanged(), !reload6, nowSecond), nowSecond);
+                script.probe(samples(diff4, !reload4, nowSecond), samples(diff6, !reload6, nowSecond), nowSecond);
                 script.changes(diff4, ipv4, reload4, nowSecond);
                 script.changes(diff6, ipv6, reload6, nowSecond);
                 script.rules(rules);
@@ -114,7 +114,7 @@ public final class NftablesEnforcer implements Enforcer {
                 }
                 return new ApplyReport(name(), false, null,
                         diff4.added().size() + diff6.added().size(), diff4.removed().size() + diff6.removed().size(),
-                        diff4.refreshed().size() + diff6.refreshed().size(), diff4.kept() + diff6.kept(),
+                        diff4.refreshed().size() + diff6.refreshed().size(), diff4.keptCount() + diff6.keptCount(),
                         diff4.leftToExpire() + diff6.leftToExpire(), ipv4.size() + ipv6.size(), since(started));
             }
             reason = result.message().contains("No such file or directory")
@@ -170,15 +170,10 @@ public final class NftablesEnforcer implements Enforcer {
         }
     }
 
-    private String fullLoadReason(Optional<AppliedState> applied, Kernel kernel, long nowSecond) throws EnforceException {
-        if (applied.isEmpty()) {
-            return "no state from an earlier apply";
-        }
-        if (!applied.get().layout().equals(layout())) {
-            return "the state was written for another layout";
-        }
-        if (runner.isDryRun()) {
-            return null;
+    private String fullLoadReason(Optional<AppliedState> applied, Kernel kernel) {
+        String unusable = StateFile.unusable(applied, layout());
+        if (unusable != null || runner.isDryRun()) {
+            return unusable;
         }
         if (!kernel.tableFound) {
             return "table inet " + table + " is missing";
@@ -201,25 +196,26 @@ public final class NftablesEnforcer implements Enforcer {
      * the deletion fails, the transaction changes nothing, and a full load repairs the sets. This
      * costs no extra nft run, unlike a listing (tens of seconds for a million elements).
      */
-    private static Elements samples(Elements unchanged, boolean withPrefixes, long nowSecond) {
-        Elements samples = new Elements(unchanged.family(), PROBES_PER_SET * 2);
+    private static Elements samples(ElementDiff diff, boolean withPrefixes, long nowSecond) {
+        Elements kept = diff.result();
+        Elements samples = new Elements(kept.family(), PROBES_PER_SET * 2);
         for (boolean hosts : withPrefixes ? new boolean[] {true, false} : new boolean[] {true}) {
             int candidates = 0;
-            for (int index = 0; index < unchanged.size(); index++) {
-                if (probeable(unchanged, index, hosts, nowSecond)) {
+            for (int index = diff.kept().nextSetBit(0); index >= 0; index = diff.kept().nextSetBit(index + 1)) {
+                if (probeable(kept, index, hosts, nowSecond)) {
                     candidates++;
                 }
             }
             int count = Math.min(PROBES_PER_SET, candidates);
             int rank = 0;
             int taken = 0;
-            for (int index = 0; index < unchanged.size() && taken < count; index++) {
-                if (!probeable(unchanged, index, hosts, nowSecond)) {
+            for (int index = diff.kept().nextSetBit(0); index >= 0 && taken < count; index = diff.kept().nextSetBit(index + 1)) {
+                if (!probeable(kept, index, hosts, nowSecond)) {
                     continue;
                 }
                 // the ranks 0, (n-1)/(k-1), 2(n-1)/(k-1) ... n-1: first, last and evenly between
                 if ((long) rank * Math.max(1, count - 1) >= (long) taken * (candidates - 1)) {
-                    samples.add(unchanged.high(index), unchanged.low(index), unchanged.length(index), unchanged.expiry(index));
+                    samples.add(kept.high(index), kept.low(index), kept.length(index), kept.expiry(index));
                     taken++;
                 }
                 rank++;
