@@ -1,0 +1,26 @@
+package dev.bulwark.daemon;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.api.ApiConfig;
+import dev.bulwark.enforce.EnforcerConfig;
+import dev.bulwark.feed.FeedConfig;
+import dev.bulwark.policy.PolicyConfig;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The whole of bulwark.yml, validated: what the daemon and {@code bulwark apply} run with. */
+public record DaemonConfig(Path source, Path stateDir, ApiConfig api, PolicyConfig policy, List<FeedConfig> feeds,
+                           List<EnforcerConfig> enforce) {
+    public static final Path DEFAULT_FILE = Path.of("/etc/bulwark/bulwark.yml");
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/bulwark");
+
+    public DaemonConfig {
+        requireNonNull(stateDir, "stateDir is null");
+        requireNonNull(api, "api is null");
+        requireNonNull(policy, "policy is null");
+        feeds = List.copyOf(feeds);
+        enforce = List.copyOf(enforce);
+    }
+}
