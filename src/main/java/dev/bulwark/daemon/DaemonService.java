@@ -128,7 +128,7 @@ public final class DaemonService implements DaemonView {
         if (cached != null) {
             return cached;
         }
-        IpSet set = minScore <= keeper.policy().config().blockScore() ? published.blocked() : scoredAtLeast(published, minScore);
+        IpSet set = minScore <= 0 ? published.blocked() : scoredAtLeast(published, minScore);
         byte[] text = PlainList.bytes(set, family);
         long entries = 0;
         for (byte value : text) {

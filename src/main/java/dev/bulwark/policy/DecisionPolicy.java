@@ -41,11 +41,16 @@ public final class DecisionPolicy {
         return config;
     }
 
+    /**
+     * A decision's tier: monitor-only decisions monitor; a manual ban always blocks (its score
+     * only informs, e.g. the EDL's {@code min_score}); others block when unscored or scored at
+     * least {@code block_score}, monitor from {@code monitor_score}, else are ignored.
+     */
     public Tier tier(Decision decision) {
         if (decision.action() == Action.MONITOR) {
             return Tier.MONITOR;
         }
-        if (!decision.hasScore() || decision.score() >= config.blockScore()) {
+        if (!decision.hasScore() || decision.score() >= config.blockScore() || decision.origin().equals(Decision.MANUAL)) {
             return Tier.BLOCK;
         }
         return decision.score() >= config.monitorScore() ? Tier.MONITOR : Tier.IGNORE;
