@@ -23,6 +23,8 @@ def ipv6(value):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "target/bench"
+    if out.startswith("-"):
+        sys.exit("usage: bench/generate.py [OUTPUT_DIR]   (default target/bench)")
     os.makedirs(out, exist_ok=True)
     rng = random.Random(42)
     lines = []
