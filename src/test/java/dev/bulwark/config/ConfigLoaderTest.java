@@ -651,6 +651,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theSampleConfigurationLoadsWithoutErrors() {
+        ConfigResult result = new ConfigLoader(Map.of("ABUSEIPDB_API_KEY", "sample-key")).load(Path.of("packaging/bulwark.yml"));
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.warnings()).isEmpty();
+        DaemonConfig config = result.config();
+        assertThat(config.feeds()).extracting(FeedConfig::name)
+                .containsExactly("spamhaus-drop", "spamhaus-drop-v6", "firehol-level1", "feodotracker", "abuseipdb");
+        assertThat(config.feeds().getLast().headers()).containsEntry("Key", "sample-key");
+        assertThat(config.enforce()).containsExactly(new EnforcerConfig.Nftables("bulwark",
+                new RuleSettings(EnumSet.allOf(Hook.class), Verdict.DROP, null, RuleSettings.DEFAULT_PRIORITY)));
+    }
+
+    @Test
     void theFileIsTheOptionThenTheVariableThenTheDefault() {
         assertThat(ConfigLoader.locate("/srv/b.yml", Map.of("BULWARK_CONFIG", "/etc/other.yml"))).isEqualTo(Path.of("/srv/b.yml"));
         assertThat(ConfigLoader.locate(null, Map.of("BULWARK_CONFIG", "/etc/other.yml"))).isEqualTo(Path.of("/etc/other.yml"));
