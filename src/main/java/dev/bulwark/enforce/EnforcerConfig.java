@@ -3,6 +3,8 @@ package dev.bulwark.enforce;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /** One entry of {@code enforce:} in bulwark.yml. */
 public sealed interface EnforcerConfig {
@@ -11,9 +13,15 @@ public sealed interface EnforcerConfig {
 
     /** {@code nftables: { table, hooks, action, log, priority }}. */
     record Nftables(String table, RuleSettings rules) implements EnforcerConfig {
+        /** As {@code NftablesEnforcer} accepts it. */
+        private static final Pattern TABLE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,31}");
+
         public Nftables {
             requireNonNull(table, "table is null");
             requireNonNull(rules, "rules is null");
+            if (!TABLE.matcher(table).matches()) {
+                throw new IllegalArgumentException("table name '" + table + "' must be a letter then up to 31 letters, digits or underscores");
+            }
         }
 
         @Override
@@ -24,9 +32,14 @@ public sealed interface EnforcerConfig {
 
     /** {@code ipset: { hooks, action, log, iptables }}; {@code iptables} is iptables, iptables-nft or iptables-legacy. */
     record Ipset(String iptables, RuleSettings rules) implements EnforcerConfig {
+        public static final List<String> COMMANDS = List.of("iptables", "iptables-nft", "iptables-legacy");
+
         public Ipset {
             requireNonNull(iptables, "iptables is null");
             requireNonNull(rules, "rules is null");
+            if (!COMMANDS.contains(iptables)) {
+                throw new IllegalArgumentException("iptables must be iptables, iptables-nft or iptables-legacy, not '" + iptables + "'");
+            }
         }
 
         @Override
