@@ -47,6 +47,8 @@ public final class FeedScheduler implements AutoCloseable {
     private static final class Feed {
         final FeedFetcher fetcher;
         volatile FeedStatus status;
+        /** Rounds in a row that threw instead of returning: they back off like refused ones. */
+        int thrownInARow;
 
         Feed(FeedFetcher fetcher) {
             this.fetcher = fetcher;
@@ -211,12 +213,14 @@ public final class FeedScheduler implements AutoCloseable {
         try {
             delay = named(feed, () -> {
                 FeedRound round = feed.fetcher.round();
+                feed.thrownInARow = 0;
                 Duration next = nextDelay(feed.fetcher.config(), round.status().consecutiveFailures());
                 publish(feed, round.withStatus(round.status().withNextTry(clock.instant().plus(next))));
                 return next;
             });
         } catch (Throwable t) {
-            delay = nextDelay(feed.fetcher.config(), feed.status.consecutiveFailures() + 1);
+            feed.thrownInARow++;
+            delay = nextDelay(feed.fetcher.config(), feed.status.consecutiveFailures() + feed.thrownInARow);
             LOG.error("feed {}: the round failed unexpectedly; next try in {}", feed.name(), delay, t);
         } finally {
             schedule(feed, delay);

@@ -245,6 +245,11 @@ class FeedFetcherTest {
         assertThat(bad.outcome().kind()).isEqualTo(Kind.GARBAGE);
         assertThat(bad.outcome().message()).contains("2 entries and 3 rejected");
         assertThat(List.of(html, bad)).allMatch(round -> round.content() == good.content() && !round.changed());
+        try (Stream<Path> files = Files.list(stateDir.resolve("feeds/drop"))) {
+            // the refused downloads are gone; the last good copy is untouched
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .containsExactlyInAnyOrder("meta.json", "body-" + LastGood.sha256(DROP).substring(0, 16));
+        }
         assertThat(broken.outcome().kind()).isEqualTo(Kind.GARBAGE);
         assertThat(broken.outcome().message()).contains("cannot be read as a feed: broken JSON").contains("no good content yet, so this feed blocks nothing");
     }
@@ -444,6 +449,24 @@ class FeedFetcherTest {
         assertThat(moved.content().size()).isEqualTo(DROP_ENTRIES);
         assertThat(moved.outcome().message()).contains("keeping the last good content (1360 entries, fetched 2025-06-01T00:00:00Z from "
                 + server.base() + "/old.txt)");
+    }
+
+    @Test
+    void goodContentThatCannotBeSavedIsInForceAndTheStatusSaysSo() throws IOException {
+        script("/drop.txt", answer(200, DROP));
+        FeedFetcher fetcher = fetcher(feed(server.base() + "/drop.txt").name("drop").build());
+        // a directory where the body must go: the rename of the download fails
+        Path blocker = stateDir.resolve("feeds/drop/body-" + LastGood.sha256(DROP).substring(0, 16));
+        Files.createDirectories(blocker);
+        Files.writeString(blocker.resolve("in-the-way"), "x");
+
+        FeedRound round = fetcher.round();
+
+        assertThat(round.outcome().kind()).isEqualTo(Kind.OK);
+        assertThat(round.content().size()).isEqualTo(DROP_ENTRIES);
+        assertThat(round.status().error()).contains("but could not save the last good copy in " + stateDir.resolve("feeds/drop"))
+                .endsWith("check free space and permissions, or a restart falls back to the older copy");
+        assertThat(new LastGood(stateDir, "drop").metadata()).isEmpty();
     }
 
     @Test
