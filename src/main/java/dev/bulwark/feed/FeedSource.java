@@ -103,6 +103,16 @@ public final class FeedSource {
         return kind == Kind.STDIN;
     }
 
+    /** The file of a path or {@code file:} feed; null for a URL or standard input. */
+    Path path() {
+        return path;
+    }
+
+    /** The URL of an {@code http:} or {@code https:} feed; null otherwise. */
+    URI uri() {
+        return uri;
+    }
+
     /**
      * Opens the content, buffered and unpacked. {@code stdin} is what {@code -} reads; the HTTP
      * client and timeout are used for URLs only. Throws {@link IOException} with the location
@@ -175,7 +185,7 @@ public final class FeedSource {
     }
 
     /** Unpacks gzip by its magic number, so that .gz files, gzip bodies and piped archives all work. */
-    static InputStream unpack(BufferedInputStream input) throws IOException {
+    static BufferedInputStream unpack(BufferedInputStream input) throws IOException {
         input.mark(2);
         int first = input.read();
         int second = input.read();

@@ -12,4 +12,9 @@ import java.time.Instant;
  */
 public record FeedStatus(String name, String location, Instant lastTry, Instant lastSuccess, Instant contentSince, long entries,
                          String lastResult, String error, int consecutiveFailures, Instant nextTry) {
+
+    /** This status with another time of the next try. */
+    public FeedStatus withNextTry(Instant next) {
+        return new FeedStatus(name, location, lastTry, lastSuccess, contentSince, entries, lastResult, error, consecutiveFailures, next);
+    }
 }

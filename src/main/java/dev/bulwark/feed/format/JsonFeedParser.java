@@ -30,6 +30,9 @@ import static java.util.Objects.requireNonNull;
  *   <li>JSON Lines, one object a line (Spamhaus DROP's {@code drop_v4.json}); an object of
  *       {@code "type": "metadata"} without an address, such as Spamhaus's last line, is skipped.
  * </ul>
+ * With {@link ParseOptions#itemsField()} set, the document must be an object and the entries are
+ * the array under that top-level field, compared like the other field names; every other field
+ * is skipped, and a document without such an array is an error that names it.
  * An entry object's address is its field named as in {@link CsvFeedParser#ADDRESS_NAMES} (or
  * {@link ParseOptions#ipField()}), compared ignoring case, {@code _} and {@code -}; its score the
  * field named as in {@link CsvFeedParser#SCORE_NAMES} (or {@link ParseOptions#scoreField()}), a
@@ -53,11 +56,18 @@ public final class JsonFeedParser implements FeedParser {
     private static final int TYPE = -3;
     private static final int SCORE_RANK_BASE = 1000;
 
+    /** How many top-level field names an error about a missing items array lists. */
+    private static final int LISTED_FIELDS = 8;
+
     private final String ipField;
     private final String scoreField;
+    private final String itemsName;
+    private final String itemsField;
 
     public JsonFeedParser(ParseOptions options) {
         requireNonNull(options, "options is null");
+        this.itemsName = options.itemsField() == null ? null : options.itemsField().trim();
+        this.itemsField = itemsName == null ? null : FeedFields.normalize(itemsName);
         this.ipField = options.ipField() == null ? null : FeedFields.normalize(options.ipField().trim());
         this.scoreField = options.scoreField() == null ? null : FeedFields.normalize(options.scoreField().trim());
     }
@@ -130,6 +140,10 @@ public final class JsonFeedParser implements FeedParser {
         }
 
         void run() throws IOException {
+            if (itemsField != null) {
+                namedItems();
+                return;
+            }
             JsonToken token;
             while ((token = json.nextToken()) != null) {
                 switch (token) {
@@ -143,6 +157,41 @@ public final class JsonFeedParser implements FeedParser {
                     }
                 }
             }
+        }
+
+        /** The entries of the array under the top-level field {@link #itemsField}; nothing else is read. */
+        private void namedItems() throws IOException {
+            JsonToken root = json.nextToken();
+            if (root != JsonToken.START_OBJECT) {
+                String found = root == null ? "empty" : root == JsonToken.START_ARRAY ? "an array" : "not an object";
+                throw new IOException(missingItems("the document is " + found));
+            }
+            List<String> seen = new ArrayList<>();
+            int fields = 0;
+            while (json.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = json.currentName();
+                JsonToken value = json.nextToken();
+                if (FeedFields.normalize(name).equals(itemsField)) {
+                    if (value != JsonToken.START_ARRAY) {
+                        throw new IOException("JSON feed: field \"" + name + "\" holds " + value.asString() + "..., not an array of entries;"
+                                + " name the array of entries in the feed's json items option");
+                    }
+                    elements(json.nextToken());
+                    return;
+                }
+                if (seen.size() < LISTED_FIELDS) {
+                    seen.add(name);
+                }
+                fields++;
+                json.skipChildren();
+            }
+            String listed = seen.isEmpty() ? "none" : String.join(", ", seen) + (fields > seen.size() ? ", ..." : "");
+            throw new IOException(missingItems("its top-level fields are: " + listed));
+        }
+
+        private String missingItems(String found) {
+            return "JSON feed has no array \"" + itemsName + "\" at its top level (" + found + "):"
+                    + " correct the feed's json items option, or leave it out to read the first array";
         }
 
         private long line() {

@@ -31,7 +31,8 @@ import static java.util.Objects.requireNonNull;
  * {@code IN (...)} or {@code ISSUBSET}, across {@code AND}, {@code OR} and observation
  * expressions; negated comparisons ({@code !=}, {@code NOT}) and comparisons on other objects
  * ({@code domain-name:value}, {@code file:hashes...}) yield nothing. Its {@code confidence} is
- * the score, its {@code labels} and {@code indicator_types} the categories. A revoked indicator,
+ * the score, its {@code labels} and {@code indicator_types} the categories, its {@code valid_until}
+ * the entries' expiry ({@link EntrySink#NO_EXPIRY} without one). A revoked indicator,
  * or one whose {@code valid_until} has come, is dropped: valid STIX, but no longer meant, and
  * counted by {@link #dropped()}. An indicator with no address in its pattern, or a pattern in
  * another language (Snort, YARA...), is counted by {@link #skipped()}. Bare {@code ipv4-addr}
@@ -147,6 +148,7 @@ public final class StixFeedParser implements FeedParser {
             dropped++;
             return;
         }
+        long expiresEpochSecond = EntrySink.NO_EXPIRY;
         JsonNode validUntil = indicator.path("valid_until");
         if (!validUntil.isMissingNode() && !validUntil.isNull()) {
             Instant until;
@@ -161,6 +163,8 @@ public final class StixFeedParser implements FeedParser {
                 dropped++;
                 return;
             }
+            // a fraction of a second is rounded up: the entry never expires before the indicator does
+            expiresEpochSecond = until.getNano() == 0 ? until.getEpochSecond() : until.getEpochSecond() + 1;
         }
         int score = EntrySink.NO_SCORE;
         JsonNode confidence = indicator.path("confidence");
@@ -179,7 +183,8 @@ public final class StixFeedParser implements FeedParser {
                 sink.rejected(record, FeedFields.shorten(pattern), "'" + address + "': " + parser.error());
                 continue;
             }
-            sink.entry(parser.family(), parser.firstHigh(), parser.firstLow(), parser.lastHigh(), parser.lastLow(), score, categories);
+            sink.entry(parser.family(), parser.firstHigh(), parser.firstLow(), parser.lastHigh(), parser.lastLow(), score, categories,
+                    expiresEpochSecond);
         }
     }
 

@@ -74,6 +74,46 @@ class JsonFeedParserTest {
     }
 
     @Test
+    void readsOnlyTheNamedItemsArrayEvenWhenAnotherComesFirst() throws IOException {
+        String feed = """
+                {"whitelist": [{"ip": "198.51.100.9"}], "meta": {"count": 2},
+                 "threats": [{"ip_address": "192.0.2.1", "threat_score": 87}, "192.0.2.2"],
+                 "extra": [{"ip": "203.0.113.1"}]}
+                """;
+
+        RecordingSink sink = parse(feed, new ParseOptions(null, null, null, null, "threats"));
+
+        assertThat(sink.rejections).isEmpty();
+        assertThat(sink.entries).containsExactly(
+                new RecordingSink.Entry("192.0.2.1", 87, List.of()),
+                new RecordingSink.Entry("192.0.2.2", EntrySink.NO_SCORE, List.of()));
+    }
+
+    @Test
+    void anEmptyNamedItemsArrayIsNoEntriesAndNoError() throws IOException {
+        RecordingSink sink = parse("{\"threats\": [], \"meta\": {}}", new ParseOptions(null, null, null, null, "threats"));
+
+        assertThat(sink.entries).isEmpty();
+        assertThat(sink.rejections).isEmpty();
+    }
+
+    @Test
+    void aMissingNamedItemsArrayIsAnErrorNamingItAndTheFieldsThere() {
+        ParseOptions threats = new ParseOptions(null, null, null, null, "threats");
+
+        assertThatThrownBy(() -> parse("{\"meta\": {\"n\": 1}, \"data\": [{\"ip\": \"192.0.2.1\"}]}", threats))
+                .isInstanceOf(IOException.class)
+                .hasMessage("JSON feed has no array \"threats\" at its top level (its top-level fields are: meta, data):"
+                        + " correct the feed's json items option, or leave it out to read the first array");
+        assertThatThrownBy(() -> parse("[{\"ip\": \"192.0.2.1\"}]", threats))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no array \"threats\"").hasMessageContaining("the document is an array");
+        assertThatThrownBy(() -> parse("{\"threats\": {\"ip\": \"192.0.2.1\"}}", threats))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("JSON feed: field \"threats\" holds {..., not an array of entries");
+    }
+
+    @Test
     void readsAnArrayOfStringsAndRejectsTheOneThatIsNoAddress() throws IOException {
         RecordingSink sink = parse("[\"192.0.2.1\", \"198.51.100.0/24\", \"192.0.2.300\", \"2001:db8::/32\", 7]", DEFAULTS);
 

@@ -19,11 +19,20 @@ final class RecordingSink implements EntrySink {
     }
 
     final List<Entry> entries = new ArrayList<>();
+    /** The expiry of each entry, in the order of {@link #entries}. */
+    final List<Long> expiries = new ArrayList<>();
     final List<Rejection> rejections = new ArrayList<>();
 
     @Override
     public void entry(IpFamily family, long firstHigh, long firstLow, long lastHigh, long lastLow, int score, List<String> categories) {
+        entry(family, firstHigh, firstLow, lastHigh, lastLow, score, categories, NO_EXPIRY);
+    }
+
+    @Override
+    public void entry(IpFamily family, long firstHigh, long firstLow, long lastHigh, long lastLow, int score, List<String> categories,
+                      long expiresEpochSecond) {
         entries.add(new Entry(format(family, firstHigh, firstLow, lastHigh, lastLow), score, categories));
+        expiries.add(expiresEpochSecond);
     }
 
     /** A prefix when the range is one ({@code 192.0.2.0/24}, {@code 192.0.2.1}), else {@code first-last}. */

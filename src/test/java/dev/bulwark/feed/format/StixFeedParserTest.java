@@ -1,5 +1,6 @@
 package dev.bulwark.feed.format;
 
+import dev.bulwark.ip.IpFamily;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,6 +115,42 @@ class StixFeedParserTest {
         assertThat(sink.rejections).isEmpty();
         assertThat(sink.ranges()).containsExactly("192.0.2.4");
         assertThat(parser.dropped()).isEqualTo(3);
+    }
+
+    @Test
+    void validUntilIsTheExpiryOfEveryAddressOfItsIndicator() throws IOException {
+        RecordingSink sink = parse(bundle(
+                indicator("[ipv4-addr:value = '192.0.2.1' OR ipv6-addr:value = '2001:db8::/48']", ", \"valid_until\": \"2025-07-01T12:00:00Z\""),
+                indicator("[ipv4-addr:value = '192.0.2.2']", ", \"valid_until\": \"2025-07-01T12:00:00.250Z\""),
+                indicator("[ipv4-addr:value = '192.0.2.3']", ""),
+                "{\"type\": \"ipv4-addr\", \"id\": \"ipv4-addr--1\", \"value\": \"192.0.2.4\"}"));
+
+        long noon = Instant.parse("2025-07-01T12:00:00Z").getEpochSecond();
+        assertThat(sink.ranges()).containsExactly("192.0.2.1", "2001:db8::/48", "192.0.2.2", "192.0.2.3", "192.0.2.4");
+        // a fraction of a second rounds up: never expired before the indicator is
+        assertThat(sink.expiries).containsExactly(noon, noon, noon + 1, EntrySink.NO_EXPIRY, EntrySink.NO_EXPIRY);
+    }
+
+    @Test
+    void aSinkThatKnowsNoExpiryStillGetsTheEntries() throws IOException {
+        List<String> received = new ArrayList<>();
+        EntrySink plain = new EntrySink() {
+            @Override
+            public void entry(IpFamily family, long firstHigh, long firstLow, long lastHigh, long lastLow, int score,
+                              List<String> categories) {
+                received.add(family + " " + firstLow + " " + score);
+            }
+
+            @Override
+            public void rejected(long line, String text, String reason) {
+                received.add("rejected " + reason);
+            }
+        };
+
+        parser.parse(new ByteArrayInputStream(bundle(indicator("[ipv4-addr:value = '0.0.0.9']",
+                ", \"confidence\": 70, \"valid_until\": \"2030-01-01T00:00:00Z\"")).getBytes(StandardCharsets.UTF_8)), plain);
+
+        assertThat(received).containsExactly("IPV4 9 70");
     }
 
     @Test
