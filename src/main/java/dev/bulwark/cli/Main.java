@@ -38,7 +38,12 @@ public final class Main {
     public static int execute(String[] arguments, InputStream stdin, OutputStream stdout, PrintWriter stderr, Clock clock) {
         PrintWriter out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         List<Subcommand> subcommands = List.of(new CompileCommand(stdin, stdout, stderr, clock),
-                new EnforceCommand(stdin, stdout, stderr, clock, System.getenv()));
+                new EnforceCommand(stdin, stdout, stderr, clock, System.getenv()),
+                new BanCommand(stdout, stderr, clock, System.getenv()),
+                new UnbanCommand(stdout, stderr, clock, System.getenv()),
+                new ListCommand(stdout, stderr, clock, System.getenv()),
+                new ExplainCommand(stdout, stderr, clock, System.getenv()),
+                new StatusCommand(stdout, stderr, clock, System.getenv()));
         CommandSpec top = CommandSpec.create().name("bulwark");
         top.usageMessage().description(
                 "Blocks malicious IP addresses: compiles threat-intelligence feeds (plain lists, CSV, JSON, STIX 2.1) "
