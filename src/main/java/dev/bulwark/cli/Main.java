@@ -39,11 +39,19 @@ public final class Main {
         PrintWriter out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         List<Subcommand> subcommands = List.of(new CompileCommand(stdin, stdout, stderr, clock),
                 new EnforceCommand(stdin, stdout, stderr, clock, System.getenv()),
+                new RunCommand(false, stdout, stderr, clock, System.getenv()),
+                new RunCommand(true, stdout, stderr, clock, System.getenv()),
+                new BanCommand(stdout, stderr, clock, System.getenv()),
+                new UnbanCommand(stdout, stderr, clock, System.getenv()),
+                new ListCommand(stdout, stderr, clock, System.getenv()),
+                new ExplainCommand(stdout, stderr, clock, System.getenv()),
+                new StatusCommand(stdout, stderr, clock, System.getenv()),
                 new ConfigCheckCommand(stdout, stderr, System.getenv()));
         CommandSpec top = CommandSpec.create().name("bulwark");
         top.usageMessage().description(
                 "Blocks malicious IP addresses: compiles threat-intelligence feeds (plain lists, CSV, JSON, STIX 2.1) "
-                        + "into one minimal, allowlisted CIDR list, and enforces it in the kernel with nftables or ipset + iptables.",
+                        + "into one minimal, allowlisted CIDR list, and enforces it in the kernel with nftables or ipset + iptables; "
+                        + "as a daemon (bulwark run), keeps feeds fresh, decisions with their provenance, and answers lookups.",
                 "",
                 "Exit codes: 0 success, 1 failure at run time, 2 bad usage.");
         addStandardHelpOptions(top);
