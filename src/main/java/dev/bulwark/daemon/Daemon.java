@@ -194,7 +194,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         PolicyConfig policy = config.policy();
-        Instant at = clock.instant();
+        Instant at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Duration ttl = feed.ttl() != null ? feed.ttl() : policy.defaultTtl();
         Instant feedExpiry = at.plus(ttl);
         FeedDecisions.Result result = FeedDecisions.of(feed, round.content(), at, feedExpiry, policy.maxPrefixIpv4(), policy.maxPrefixIpv6());

@@ -125,6 +125,9 @@ public final class DecisionKeeper {
      * touched (seen again, expiry moved on), and those that left the feed removed.
      */
     public synchronized RoundResult feedRound(String origin, List<Decision> fresh, Instant at, Instant feedExpiry) throws StoreException {
+        // decisions keep whole seconds: compare in them
+        at = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        feedExpiry = feedExpiry.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Published now = current();
         OriginDecisions previous = now.book().origin(origin);
         Decision[] incoming = merged(fresh);

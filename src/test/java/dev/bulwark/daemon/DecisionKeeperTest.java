@@ -141,6 +141,24 @@ class DecisionKeeperTest {
     }
 
     @Test
+    void anUnchangedRoundChangesNothingButTheTimesEvenWithinASecond() throws Exception {
+        DecisionKeeper keeper = keeper(policy(null));
+        Instant first = START.plusMillis(250);
+        keeper.feedRound("drop", List.of(feedEntry("drop", "198.51.100.0/24", -1, first, first.plus(Duration.ofHours(24)))),
+                first, first.plus(Duration.ofHours(24)));
+        Instant second = START.plusSeconds(3600).plusMillis(750);
+
+        DecisionKeeper.RoundResult result = keeper.feedRound("drop",
+                List.of(feedEntry("drop", "198.51.100.0/24", -1, second, second.plus(Duration.ofHours(24)))), second, second.plus(Duration.ofHours(24)));
+
+        assertThat(result).isEqualTo(new DecisionKeeper.RoundResult(0, 0, 0, 1));
+        List<Decision> stored = new ArrayList<>();
+        store.forEach(stored::add);
+        assertThat(stored).extracting(Decision::lastSeen, Decision::expiresAt).containsExactly(org.assertj.core.groups.Tuple.tuple(
+                START.plusSeconds(3600), START.plusSeconds(3600).plus(Duration.ofHours(24))));
+    }
+
+    @Test
     void anEntryWithItsOwnEarlierExpiryKeepsItAcrossRounds() throws Exception {
         DecisionKeeper keeper = keeper(policy(null));
         Instant own = START.plus(Duration.ofHours(2));
