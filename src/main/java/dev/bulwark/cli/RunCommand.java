@@ -92,6 +92,12 @@ final class RunCommand implements Subcommand {
         DaemonConfig config = loaded.config();
         boolean dryRun = parsed.hasMatchedOption("--dry-run");
         DecisionStore store = openStore(config, dryRun);
+        Path scratch = null;
+        if (dryRun) {
+            // a dry run writes nothing of the real state: it works on a copy of it
+            scratch = java.nio.file.Files.createTempDirectory("bulwark-dry-run");
+            config = scratchCopy(config, scratch);
+        }
         Daemon.Environment machine = new Daemon.Environment(clock, dryRun ? new PrintingRunner(stdout) : ProcessRunner.local(),
                 new SystemHostFacts(ProcessRunner.local(), environment), stdout);
         Daemon daemon;
@@ -110,6 +116,9 @@ final class RunCommand implements Subcommand {
                 return ok ? Main.OK : Main.FAILURE;
             } finally {
                 daemon.close();
+                if (scratch != null) {
+                    deleteTree(scratch);
+                }
             }
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -120,6 +129,40 @@ final class RunCommand implements Subcommand {
         daemon.start();
         stopped.await();
         return Main.OK;
+    }
+
+    /** The configuration with its state directory, and the files its file enforcers write, moved into {@code scratch}. */
+    private static DaemonConfig scratchCopy(DaemonConfig config, Path scratch) throws java.io.IOException {
+        for (String part : new String[] {"feeds", "enforce"}) {
+            Path from = config.stateDir().resolve(part);
+            if (java.nio.file.Files.isDirectory(from)) {
+                try (var paths = java.nio.file.Files.walk(from)) {
+                    for (Path path : paths.toList()) {
+                        Path to = scratch.resolve(part).resolve(from.relativize(path).toString());
+                        if (java.nio.file.Files.isDirectory(path)) {
+                            java.nio.file.Files.createDirectories(to);
+                        } else {
+                            java.nio.file.Files.copy(path, to);
+                        }
+                    }
+                }
+            }
+        }
+        java.util.List<dev.bulwark.enforce.EnforcerConfig> enforce = new java.util.ArrayList<>();
+        for (dev.bulwark.enforce.EnforcerConfig enforcer : config.enforce()) {
+            enforce.add(enforcer instanceof dev.bulwark.enforce.EnforcerConfig.File file
+                    ? new dev.bulwark.enforce.EnforcerConfig.File(scratch.resolve("files").resolve(file.path().getFileName()), file.family())
+                    : enforcer);
+        }
+        return new DaemonConfig(config.source(), scratch, config.api(), config.policy(), config.feeds(), enforce);
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static DecisionStore openStore(DaemonConfig config, boolean dryRun) throws StoreException {

@@ -253,6 +253,11 @@ public final class FeedFetcher {
                 Thread.currentThread().interrupt();
                 return new Attempt(Kind.ERROR, refusal("stopped while fetching " + where, "none: bulwark is stopping"), false);
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof HttpTimeoutException && !(e.getCause() instanceof HttpConnectTimeoutException)) {
+                    // the client's own request timer, which races the deadline above: the same failure, said the same way
+                    return new Attempt(Kind.ERROR, refusal("no complete answer from " + where + " within " + describe(config.timeout()),
+                            "check that the server answers from this host, or raise the feed's timeout"), true);
+                }
                 return new Attempt(Kind.ERROR, refusal("cannot fetch " + where + ": " + scrub(describe(e.getCause())),
                         "check the URL, the network and that the server is up"), true);
             }

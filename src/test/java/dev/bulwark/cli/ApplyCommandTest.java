@@ -1,0 +1,105 @@
+package dev.bulwark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bulwark apply}: one whole cycle, for cron; {@code --dry-run} writes nothing; {@code --offline} fetches nothing. */
+class ApplyCommandTest {
+    @TempDir
+    Path directory;
+
+    private String stderr;
+    private String stdout;
+
+    private int apply(String... arguments) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        String[] command = Stream.concat(Stream.of("apply", "--config", directory.resolve("bulwark.yml").toString()), Stream.of(arguments))
+                .toArray(String[]::new);
+        int code = Main.execute(command, System.in, out, new PrintWriter(err, true), Clock.systemUTC());
+        stdout = out.toString(StandardCharsets.UTF_8);
+        stderr = err.toString();
+        return code;
+    }
+
+    private void configure(Path feed) throws Exception {
+        Files.writeString(directory.resolve("bulwark.yml"), """
+                state_dir: state
+                feeds:
+                  - { name: drop, url: %s, every: 1h }
+                enforce:
+                  - dry-run: {}
+                  - file: { path: out/edl.txt }
+                """.formatted(feed));
+    }
+
+    @Test
+    void oneCycleFetchesDecidesAndEnforcesAndTheNextChangesNothing() throws Exception {
+        Path feed = directory.resolve("drop.txt");
+        Files.writeString(feed, "; a DROP list\n198.51.100.0/24 ; SBL1\n203.0.113.0/25 ; SBL2\n");
+        configure(feed);
+
+        assertThat(apply()).as(stderr).isZero();
+        assertThat(stdout).contains("+ 198.51.100.0/24", "+ 203.0.113.0/25");
+        assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEqualTo("198.51.100.0/24\n203.0.113.0/25\n");
+        assertThat(directory.resolve("state/decisions.db")).exists();
+
+        Files.writeString(feed, "198.51.100.0/24\n");
+        assertThat(apply()).as(stderr).isZero();
+        assertThat(stdout).contains("- 203.0.113.0/25").doesNotContain("+ 198.51.100.0/24");
+        assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEqualTo("198.51.100.0/24\n");
+    }
+
+    @Test
+    void aDryRunShowsTheChangeAndWritesNothing() throws Exception {
+        Path feed = directory.resolve("drop.txt");
+        Files.writeString(feed, "198.51.100.0/24\n");
+        configure(feed);
+        assertThat(apply()).isZero();
+        byte[] store = Files.readAllBytes(directory.resolve("state/decisions.db"));
+        String edl = Files.readString(directory.resolve("out/edl.txt"));
+        Files.writeString(feed, "198.51.100.0/24\n198.18.0.0/24\n");
+
+        assertThat(apply("--dry-run")).as(stderr).isZero();
+
+        assertThat(stdout).contains("+ 198.18.0.0/24");
+        assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEqualTo(edl);
+        assertThat(Files.readAllBytes(directory.resolve("state/decisions.db"))).isEqualTo(store);
+        assertThat(apply()).isZero();
+        assertThat(stdout).as("the real run still has the change to make").contains("+ 198.18.0.0/24");
+    }
+
+    @Test
+    void offlineEnforcesTheStoredDecisionsWithoutReadingTheFeed() throws Exception {
+        Path feed = directory.resolve("drop.txt");
+        Files.writeString(feed, "198.51.100.0/24\n");
+        configure(feed);
+        assertThat(apply()).isZero();
+        Files.delete(directory.resolve("out/edl.txt"));
+        Files.delete(feed);
+
+        assertThat(apply("--offline")).as(stderr).isZero();
+
+        assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEqualTo("198.51.100.0/24\n");
+    }
+
+    @Test
+    void aBadConfigurationStartsNothingAndExitsTwo() throws Exception {
+        Files.writeString(directory.resolve("bulwark.yml"), "feeds:\n  - { name: drop, url: x, evry: 1h }\n");
+
+        assertThat(apply()).isEqualTo(2);
+        assertThat(stderr).contains("bulwark.yml:2:", "evry");
+        assertThat(directory.resolve("state")).doesNotExist();
+    }
+}
