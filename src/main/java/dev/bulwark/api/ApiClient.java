@@ -94,6 +94,19 @@ public final class ApiClient implements AutoCloseable {
         return url;
     }
 
+    /** Whether the API is on this host by its address: localhost, 127.0.0.0/8 or ::1 (no name is resolved). */
+    public static boolean isLocal(URI api) {
+        String host = api.getHost();
+        if (host == null) {
+            return false;
+        }
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        IpAddress address = Access.parseRemote(host);
+        return address != null && Access.isLoopback(address);
+    }
+
     /** {@code GET /v1/explain/ADDRESS}. */
     public Explanation explain(IpAddress address) throws ApiClientException {
         JsonNode body = call("GET", "/v1/explain/" + address, null).body;

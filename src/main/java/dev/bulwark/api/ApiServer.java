@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executors;
 
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +38,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The HTTP API: lookups, explanations, manual decisions, the blocklist for appliances, status,
  * metrics and health. It answers from {@link DaemonView} only. Keys are checked per route (see
  * {@link Access}); the name of the key that made a ban or unban is passed on as its author.
- * JSON is written with a streaming generator ({@link ApiJson}); Javalin's own JSON mapper (which
- * wants Jackson 2) is never used.
+ * The lookup, the hot path, is served by {@link LookupHandler} on Jetty's core API in front of
+ * Javalin. JSON is written with a streaming generator ({@link ApiJson}); Javalin's own JSON
+ * mapper (which wants Jackson 2, absent here) is never used.
  */
 public final class ApiServer {
     public static final String JSON = "application/json";
@@ -102,9 +105,15 @@ public final class ApiServer {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         config.concurrency.useVirtualThreads = true;
+        QueuedThreadPool threads = threadPool();
+        config.jetty.threadPool = threads;
+        // the lookup runs on Jetty's core API in front of the servlet; every other route goes on to Javalin
+        config.jetty.modifyServer(server -> {
+            server.setDynamic(false);
+            server.setHandler(new LookupHandler(this, threads.getVirtualThreadsExecutor()));
+        });
         config.http.generateEtags = false;
         config.http.maxRequestSize = 1_000_000;
-        config.routes.get("/v1/ip/{address}", guarded("/v1/ip", this::lookup));
         config.routes.get("/v1/explain/{address}", guarded("/v1/explain", this::explain));
         config.routes.get("/v1/decisions", guarded("/v1/decisions", this::decisions));
         config.routes.post("/v1/decisions", guarded("/v1/decisions", this::ban));
@@ -127,6 +136,19 @@ public final class ApiServer {
         });
     }
 
+    /**
+     * Jetty's own pool, with virtual threads for the work that may block (every route but the
+     * lookup, see {@link LookupHandler}): selectors and acceptors stay on platform threads.
+     * Javalin's virtual-thread pool runs the selectors on virtual threads too, which cost a
+     * fifth of the lookup's throughput (docs/BENCHMARKS.md).
+     */
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("bulwark-api");
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-api-virtual-", 0).factory()));
+        return threads;
+    }
+
     /** A route's work, given the name of the key the request came with (null: none, and none was needed). */
     @FunctionalInterface
     private interface Route {
@@ -138,7 +160,27 @@ public final class ApiServer {
     }
 
     private String authenticate(Context context, String endpoint) {
-        String presented = presentedKey(context);
+        var request = context.req();
+        return authenticate(request.getHeader("Authorization"), request.getHeader("X-API-Key"), request.getMethod(), endpoint,
+                request.getRemoteAddr());
+    }
+
+    /**
+     * The name of the key the request came with, or null when it came with none and needs none.
+     * Throws 401 when a key is needed and missing, 403 when the key is wrong.
+     *
+     * @param remote the peer's address as the container gives it (see {@link Access#parseRemote})
+     */
+    String authenticate(String authorization, String apiKey, String method, String endpoint, String remote) {
+        String presented;
+        if (authorization != null) {
+            if (authorization.length() < 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new ApiError(401, "the Authorization header must be Bearer KEY (or send X-API-Key: KEY)");
+            }
+            presented = authorization.substring(7).trim();
+        } else {
+            presented = apiKey == null ? null : apiKey.trim();
+        }
         if (presented != null) {
             String name = keys.nameOf(presented);
             if (name == null) {
@@ -146,29 +188,15 @@ public final class ApiServer {
             }
             return name;
         }
-        var request = context.req();
-        if (access.needsKey(Access.isWrite(request.getMethod()), endpoint, Access.parseRemote(request.getRemoteAddr()))) {
+        if (access.needsKey(Access.isWrite(method), endpoint, Access.parseRemote(remote))) {
             throw new ApiError(401, "an API key is required: send it as Authorization: Bearer KEY or X-API-Key: KEY");
         }
         return null;
     }
 
-    private static String presentedKey(Context context) {
-        String authorization = context.header("Authorization");
-        if (authorization != null) {
-            if (authorization.length() < 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                throw new ApiError(401, "the Authorization header must be Bearer KEY (or send X-API-Key: KEY)");
-            }
-            return authorization.substring(7).trim();
-        }
-        String header = context.header("X-API-Key");
-        return header == null ? null : header.trim();
-    }
-
-    // GET /v1/ip/{address}: the hot path
-    private void lookup(Context context, String keyName) throws StoreException {
-        Explanation explanation = view.explain(address(context.pathParam("address")), false);
-        context.contentType(JSON).result(ApiJson.lookup(explanation));
+    /** {@code GET /v1/ip/{address}}, the hot path, served by {@link LookupHandler}: the answer's JSON. */
+    byte[] lookup(String address) throws StoreException {
+        return ApiJson.lookup(view.explain(address(address), false));
     }
 
     private void explain(Context context, String keyName) throws StoreException {

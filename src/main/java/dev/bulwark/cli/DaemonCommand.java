@@ -58,7 +58,7 @@ abstract class DaemonCommand implements Subcommand {
                 .description("The daemon's API. Default: ${DEFAULT-VALUE}.").build());
         spec.addOption(OptionSpec.builder("--token-file").paramLabel("FILE").type(String.class)
                 .description("The API key to send, in a file. Default: $" + ApiClient.KEY_VARIABLE + " if set, else "
-                        + LocalToken.DEFAULT_FILE + " (readable by root).").build());
+                        + LocalToken.DEFAULT_FILE + " (readable by root; sent to a daemon on this host only).").build());
         return spec;
     }
 
@@ -74,7 +74,7 @@ abstract class DaemonCommand implements Subcommand {
             stderr.println(name + ": " + e.getMessage());
             return Main.USAGE;
         }
-        try (ApiClient client = new ApiClient(api, credential(parsed.matchedOptionValue("--token-file", null)), TIMEOUT)) {
+        try (ApiClient client = new ApiClient(api, credential(parsed.matchedOptionValue("--token-file", null), api), TIMEOUT)) {
             return call.run(client);
         } catch (IllegalArgumentException e) {
             stderr.println(name + ": " + e.getMessage());
@@ -92,16 +92,21 @@ abstract class DaemonCommand implements Subcommand {
 
     /**
      * The key: from {@code --token-file} (which must be readable), else {@code BULWARK_API_KEY},
-     * else the local token if this user can read it. Reads on loopback need none, so an
-     * unreadable default is not an error until the daemon asks for a key.
+     * else the local token if this user can read it and the API is on this host. Reads on
+     * loopback need none, so an unreadable default is not an error until the daemon asks for a key.
      */
-    private Credential credential(String tokenFile) throws IOException {
+    private Credential credential(String tokenFile, URI api) throws IOException {
         if (tokenFile != null) {
             return Credential.of(LocalToken.read(Path.of(tokenFile)), tokenFile);
         }
         String variable = environment.get(ApiClient.KEY_VARIABLE);
         if (variable != null && !variable.isBlank()) {
             return Credential.of(variable.trim(), ApiClient.KEY_VARIABLE);
+        }
+        if (!ApiClient.isLocal(api)) {
+            // the local token is root's key to this host's daemon; --api must not carry it elsewhere
+            return Credential.none("the local token is sent to a daemon on this host only; pass --token-file or set "
+                    + ApiClient.KEY_VARIABLE + " for " + api.getHost());
         }
         try {
             return Credential.of(LocalToken.read(LocalToken.DEFAULT_FILE), LocalToken.DEFAULT_FILE.toString());

@@ -15,8 +15,6 @@ import dev.bulwark.ip.IpAddress;
 import dev.bulwark.ip.IpRange;
 import dev.bulwark.ip.IpSet;
 
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +121,18 @@ class ApiClientTest {
                     .hasMessageNotContaining("wrong-key-value");
             assertThat(Credential.of("wrong-key-value", "BULWARK_API_KEY").toString()).doesNotContain("wrong-key-value");
         }
+    }
+
+    @Test
+    void theLocalTokenIsForADaemonOnThisHostOnly() {
+        assertThat(ApiClient.isLocal(URI.create("http://127.0.0.1:8750"))).isTrue();
+        assertThat(ApiClient.isLocal(URI.create("http://127.1.2.3:8750"))).isTrue();
+        assertThat(ApiClient.isLocal(URI.create("http://[::1]:8750"))).isTrue();
+        assertThat(ApiClient.isLocal(URI.create("http://LOCALHOST:8750/"))).isTrue();
+        assertThat(ApiClient.isLocal(URI.create("http://192.0.2.10:8750"))).isFalse();
+        assertThat(ApiClient.isLocal(URI.create("http://[2001:db8::1]:8750"))).isFalse();
+        assertThat(ApiClient.isLocal(URI.create("https://bulwark.example.net"))).isFalse();
+        assertThat(ApiClient.isLocal(URI.create("http://127.0.0.1.example.net"))).isFalse();
     }
 
     @Test

@@ -19,6 +19,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +99,53 @@ class ApiServerTest {
         assertThat(prefix.body()).contains("not a single address");
         assertThat(long_.statusCode()).isEqualTo(400);
         assertThat(long_.body()).isEqualTo("{\"error\":\"not an IP address: 200 characters long\"}");
+    }
+
+    @Test
+    void theLookupOnJettysCoreApiKeepsTheRulesOfTheOtherRoutes() throws Exception {
+        HttpResponse<String> wrongKey = send("GET", "/v1/ip/192.0.2.7", null, "X-API-Key", WRONG_KEY);
+        HttpResponse<String> rightKey = send("GET", "/v1/ip/192.0.2.7", null, "Authorization", "Bearer " + ADMIN_KEY);
+        HttpResponse<String> trailingSlash = get("/v1/ip/192.0.2.7/");
+        HttpResponse<String> encoded = get("/v1/ip/2001%3Adb8%3A%3A1");
+        HttpResponse<String> deeper = get("/v1/ip/192.0.2.7/more");
+        HttpResponse<String> post = send("POST", "/v1/ip/192.0.2.7", "{}", "X-API-Key", ADMIN_KEY);
+        HttpResponse<String> empty = get("/v1/ip/");
+
+        assertThat(wrongKey.statusCode()).isEqualTo(403);
+        assertThat(wrongKey.body()).isEqualTo("{\"error\":\"the API key is not valid\"}");
+        assertThat(rightKey.statusCode()).isEqualTo(200);
+        assertThat(trailingSlash.body()).startsWith("{\"address\":\"192.0.2.7\",\"blocked\":true,");
+        assertThat(encoded.body()).startsWith("{\"address\":\"2001:db8::1\",\"blocked\":false,");
+        assertThat(deeper.statusCode()).isEqualTo(404);
+        assertThat(deeper.body()).isEqualTo("{\"error\":\"no such endpoint: GET /v1/ip/192.0.2.7/more\"}");
+        assertThat(post.statusCode()).isEqualTo(404);
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(empty.body()).startsWith("{\"error\":\"not an IP address, prefix or range: '' (empty)");
+        assertThat(empty.headers().firstValue("Content-Length")).hasValue(Integer.toString(empty.body().length()));
+
+        view.storeFails = true;
+        HttpResponse<String> failing = get("/v1/ip/192.0.2.7");
+        assertThat(failing.statusCode()).isEqualTo(503);
+        assertThat(failing.body()).contains("the decision store failed: cannot read /var/lib/bulwark/bulwark.db");
+    }
+
+    @Test
+    void aBanWaitingForTheStoreHoldsUpNeitherLookupsNorOtherRoutes() throws Exception {
+        view.banGate = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> ban = client.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/v1/decisions"))
+                .header("X-API-Key", ADMIN_KEY).POST(HttpRequest.BodyPublishers.ofString("{\"target\": \"203.0.113.9\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(view.banWaiting.await(10, TimeUnit.SECONDS)).isTrue();
+
+        HttpResponse<String> lookup = get("/v1/ip/192.0.2.7");
+        HttpResponse<String> status = get("/v1/status");
+
+        assertThat(lookup.statusCode()).isEqualTo(200);
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(ban).isNotDone();
+        view.banGate.countDown();
+        assertThat(ban.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
     }
 
     @Test
@@ -347,6 +397,7 @@ class ApiServerTest {
 
     private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A daemon in memory for API and command tests: decisions in a list, explanations computed
@@ -34,7 +35,11 @@ public final class FakeDaemonView implements DaemonView {
     public Status status = new Status("0.1.0", NOW.minusSeconds(3600), 42, 2, 1, 1, 0, List.of(), List.of());
     /** Bans of targets in here are refused as the policy would refuse them. */
     public IpSet refused = IpSet.empty();
-    public boolean storeFails;
+    public volatile boolean storeFails;
+    /** When set, a ban waits for it (as a ban waits for a slow store), without holding the view's lock. */
+    public volatile CountDownLatch banGate;
+    /** Counted down when a ban starts waiting for {@link #banGate}. */
+    public final CountDownLatch banWaiting = new CountDownLatch(1);
 
     // what was asked; volatile: written on the server's threads, read by the test's
     public volatile String lastBy;
@@ -92,7 +97,24 @@ public final class FakeDaemonView implements DaemonView {
     }
 
     @Override
-    public synchronized Decision ban(IpRange target, Duration duration, String reason, int score, List<String> categories, String by)
+    public Decision ban(IpRange target, Duration duration, String reason, int score, List<String> categories, String by)
+            throws StoreException {
+        CountDownLatch gate = banGate;
+        if (gate != null) {
+            banWaiting.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted", e);
+            }
+        }
+        synchronized (this) {
+            return banNow(target, duration, reason, score, categories, by);
+        }
+    }
+
+    private Decision banNow(IpRange target, Duration duration, String reason, int score, List<String> categories, String by)
             throws StoreException {
         calls++;
         failIfAsked();
