@@ -93,7 +93,7 @@ public final class ApiServer {
         return app.port();
     }
 
-    /** Stops listening; requests in progress are completed. */
+    /** Stops listening and closes the connections. */
     public synchronized void stop() {
         if (app != null) {
             app.stop();
