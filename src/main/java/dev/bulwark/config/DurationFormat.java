@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as people write them in the configuration: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 4h}, {@code 7d}, {@code 1h30m}. */
-final class DurationFormat {
-    static final String EXAMPLES = "30s, 15m, 4h, 1h30m or 7d";
+public final class DurationFormat {
+    public static final String EXAMPLES = "30s, 15m, 4h, 1h30m or 7d";
     private static final Pattern WHOLE = Pattern.compile("(?:\\d{1,9}(?:ms|s|m|h|d))+");
     private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
@@ -14,7 +14,7 @@ final class DurationFormat {
     }
 
     /** The duration the text says, or null when it is not one. */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String trimmed = text.trim();
         if (!WHOLE.matcher(trimmed).matches()) {
             return null;

@@ -219,11 +219,9 @@ public final class DecisionKeeper {
     }
 
     private Published publish(DecisionBook book, HostExclusions host, Instant at) {
-        IpSet exclusions = policy.exclusions(host.addresses());
         Published previous = current.get();
-        if (previous != null && previous.host().equals(host)) {
-            exclusions = previous.exclusions();
-        }
+        // the same object while the host is unchanged: the policy keeps each origin's part by it
+        IpSet exclusions = previous != null && previous.host().equals(host) ? previous.exclusions() : policy.exclusions(host.addresses());
         Snapshot snapshot = policy.compile(book, exclusions, at);
         Published published = new Published(++version, book, snapshot, snapshot.blockedAt(at), exclusions, host, at);
         current.set(published);

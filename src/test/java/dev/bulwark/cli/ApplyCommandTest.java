@@ -95,6 +95,24 @@ class ApplyCommandTest {
     }
 
     @Test
+    void aFeedTakenOutOfTheConfigurationTakesItsDecisionsWithIt() throws Exception {
+        Path feed = directory.resolve("drop.txt");
+        Files.writeString(feed, "198.51.100.0/24\n");
+        configure(feed);
+        assertThat(apply()).isZero();
+        Files.writeString(directory.resolve("bulwark.yml"), """
+                state_dir: state
+                feeds: []
+                enforce:
+                  - file: { path: out/edl.txt }
+                """);
+
+        assertThat(apply()).as(stderr).isZero();
+
+        assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEmpty();
+    }
+
+    @Test
     void aBadConfigurationStartsNothingAndExitsTwo() throws Exception {
         Files.writeString(directory.resolve("bulwark.yml"), "feeds:\n  - { name: drop, url: x, evry: 1h }\n");
 
