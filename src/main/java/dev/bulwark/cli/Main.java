@@ -10,7 +10,11 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,16 +41,25 @@ public final class Main {
     /** Runs one command line against the given streams; returns the exit code. */
     public static int execute(String[] arguments, InputStream stdin, OutputStream stdout, PrintWriter stderr, Clock clock) {
         PrintWriter out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
-        List<Subcommand> subcommands = List.of(new CompileCommand(stdin, stdout, stderr, clock),
-                new EnforceCommand(stdin, stdout, stderr, clock, System.getenv()),
-                new RunCommand(false, stdout, stderr, clock, System.getenv()),
-                new RunCommand(true, stdout, stderr, clock, System.getenv()),
-                new BanCommand(stdout, stderr, clock, System.getenv()),
-                new UnbanCommand(stdout, stderr, clock, System.getenv()),
-                new ListCommand(stdout, stderr, clock, System.getenv()),
-                new ExplainCommand(stdout, stderr, clock, System.getenv()),
-                new StatusCommand(stdout, stderr, clock, System.getenv()),
-                new ConfigCheckCommand(stdout, stderr, System.getenv()));
+        Map<String, Supplier<Subcommand>> commands = new LinkedHashMap<>();
+        commands.put("compile", () -> new CompileCommand(stdin, stdout, stderr, clock));
+        commands.put("enforce", () -> new EnforceCommand(stdin, stdout, stderr, clock, System.getenv()));
+        commands.put("run", () -> new RunCommand(false, stdout, stderr, clock, System.getenv()));
+        commands.put("apply", () -> new RunCommand(true, stdout, stderr, clock, System.getenv()));
+        commands.put("ban", () -> new BanCommand(stdout, stderr, clock, System.getenv()));
+        commands.put("unban", () -> new UnbanCommand(stdout, stderr, clock, System.getenv()));
+        commands.put("list", () -> new ListCommand(stdout, stderr, clock, System.getenv()));
+        commands.put("explain", () -> new ExplainCommand(stdout, stderr, clock, System.getenv()));
+        commands.put("status", () -> new StatusCommand(stdout, stderr, clock, System.getenv()));
+        commands.put("config", () -> new ConfigCheckCommand(stdout, stderr, System.getenv()));
+        // building every command's options costs start-up time: a named command builds only its own
+        List<Subcommand> subcommands = new ArrayList<>();
+        Supplier<Subcommand> named = arguments.length > 0 ? commands.get(arguments[0]) : null;
+        if (named != null) {
+            subcommands.add(named.get());
+        } else {
+            commands.values().forEach(command -> subcommands.add(command.get()));
+        }
         CommandSpec top = CommandSpec.create().name("bulwark");
         top.usageMessage().description(
                 "Blocks malicious IP addresses: compiles threat-intelligence feeds (plain lists, CSV, JSON, STIX 2.1) "
@@ -59,10 +72,12 @@ public final class Main {
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"});
         top.usageMessage().footer("", "Run 'bulwark COMMAND --help' for a command's options.");
         CommandLine commandLine = new CommandLine(top);
+        Map<String, Subcommand> byName = new LinkedHashMap<>();
         for (Subcommand subcommand : subcommands) {
             CommandSpec spec = subcommand.spec();
             addStandardHelpOptions(spec);
             commandLine.addSubcommand(spec.name(), new CommandLine(spec));
+            byName.put(spec.name(), subcommand);
         }
         commandLine.setOut(out);
         commandLine.setErr(stderr);
@@ -78,12 +93,11 @@ public final class Main {
                 return USAGE;
             }
             ParseResult sub = parsed.subcommand();
-            for (Subcommand subcommand : subcommands) {
-                if (subcommand.spec().name().equals(sub.commandSpec().name())) {
-                    return subcommand.run(sub);
-                }
+            Subcommand subcommand = byName.get(sub.commandSpec().name());
+            if (subcommand == null) {
+                throw new IllegalStateException("no implementation for " + sub.commandSpec().name());
             }
-            throw new IllegalStateException("no implementation for " + sub.commandSpec().name());
+            return subcommand.run(sub);
         } catch (CommandLine.ParameterException e) {
             stderr.println("bulwark: " + e.getMessage());
             stderr.println("Try 'bulwark " + commandName(e) + "--help' for more information.");
