@@ -253,7 +253,10 @@ public final class IpSet {
             for (int interval = 0; interval < merged; interval++) {
                 first[interval] = packed[interval] >>> 32;
                 last[interval] = packed[interval] & 0xffffffffL;
+                // back to the packing of addIpv4, so that the builder can take more ranges and build again
+                packed[interval] = ((first[interval] ^ 0x80000000L) << 32) | last[interval];
             }
+            ipv4Count = merged;
             long[] zeros = Intervals.zeros(merged);
             return new Intervals(32, merged, zeros, first, zeros, last);
         }

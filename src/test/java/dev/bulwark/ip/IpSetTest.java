@@ -10,6 +10,24 @@ import org.junit.jupiter.api.Test;
 class IpSetTest {
 
     @Test
+    void aBuilderBuildsAgainAndTakesMoreRangesAfterABuild() {
+        IpSet.Builder builder = IpSet.builder();
+        for (long address = 0x0A000000L; address < 0x0A000000L + 40_000; address += 2) {
+            builder.addIpv4(address, address); // past the radix sort's threshold
+        }
+        builder.add(IpRange.parse("192.0.2.0/24")).add(IpRange.parse("2001:db8::/32"));
+        IpSet first = builder.build();
+
+        IpSet again = builder.build();
+        builder.add(IpRange.parse("198.51.100.7"));
+        IpSet more = builder.build();
+
+        assertThat(again).isEqualTo(first);
+        assertThat(first.rangeCount(IpFamily.IPV4)).isEqualTo(20_001);
+        assertThat(more).isEqualTo(first.union(IpSet.of("198.51.100.7")));
+    }
+
+    @Test
     void anAllowedAddressSplitsABlockedSixteenIntoMinimalPrefixes() {
         IpSet result = IpSet.of("198.18.0.0/16").difference(IpSet.of("198.18.77.9"));
         assertThat(result.toPrefixes()).containsExactly(
