@@ -9,14 +9,17 @@ import java.util.BitSet;
  * {@code marginSeconds}) are left to their timeout rather than deleted, so that a deletion never
  * races the kernel's expiry and fails the transaction. {@code kept} elements stay as they are;
  * {@code result} is what the kernel holds once the difference is applied, to be recorded;
- * {@code kept} marks the elements of {@code result} that stay as they are.
+ * {@code kept} marks the elements of {@code result} that stay as they are; {@code changes} is what
+ * was added, removed ({@link Elements#DROPPED}) and refreshed, ascending, for the state's journal.
  */
-public record ElementDiff(Elements added, Elements removed, Elements refreshed, int leftToExpire, Elements result, BitSet kept) {
+public record ElementDiff(Elements added, Elements removed, Elements refreshed, int leftToExpire, Elements result, BitSet kept,
+                          Elements changes) {
 
     public static ElementDiff between(Elements applied, Elements desired, long nowEpochSecond, long marginSeconds) {
         Elements added = new Elements(desired.family(), 16);
         Elements removed = new Elements(desired.family(), 16);
         Elements refreshed = new Elements(desired.family(), 16);
+        Elements changes = new Elements(desired.family(), 16);
         Elements result = new Elements(desired.family(), desired.size());
         BitSet keptElements = new BitSet();
         int leftToExpire = 0;
@@ -28,6 +31,7 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
                 long expiry = applied.expiry(old);
                 if (expiry == Elements.NEVER || expiry > nowEpochSecond + marginSeconds) {
                     copy(applied, old, removed);
+                    changes.add(applied.high(old), applied.low(old), applied.length(old), Elements.DROPPED);
                 } else if (expiry > nowEpochSecond) {
                     leftToExpire++;
                 }
@@ -36,25 +40,51 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             }
             if (order > 0) {
                 copy(desired, wanted, added);
+                copy(desired, wanted, changes);
                 copy(desired, wanted, result);
                 wanted++;
                 continue;
             }
             long expiry = applied.expiry(old);
+            int run = sameRun(applied, old, desired, wanted, nowEpochSecond);
+            if (run > 0) {
+                // the common case, most of a large list unchanged: one bulk copy for the whole run
+                keptElements.set(result.size(), result.size() + run);
+                result.append(applied, old, old + run);
+                old += run;
+                wanted += run;
+                continue;
+            }
             if (expiry != Elements.NEVER && expiry <= nowEpochSecond) {
                 copy(desired, wanted, added);
+                copy(desired, wanted, changes);
                 copy(desired, wanted, result);
             } else if (expiry == desired.expiry(wanted) || lastsLongEnough(expiry, desired.expiry(wanted), nowEpochSecond)) {
                 keptElements.set(result.size());
                 copy(applied, old, result);
             } else {
                 copy(desired, wanted, refreshed);
+                copy(desired, wanted, changes);
                 copy(desired, wanted, result);
             }
             old++;
             wanted++;
         }
-        return new ElementDiff(added, removed, refreshed, leftToExpire, result, keptElements);
+        return new ElementDiff(added, removed, refreshed, leftToExpire, result, keptElements, changes);
+    }
+
+    /** How many elements from {@code old} and {@code wanted} on are the same in both, with the same live expiry. */
+    private static int sameRun(Elements applied, int old, Elements desired, int wanted, long nowEpochSecond) {
+        int run = 0;
+        while (old + run < applied.size() && wanted + run < desired.size()
+                && Elements.compare(applied, old + run, desired, wanted + run) == 0) {
+            long expiry = applied.expiry(old + run);
+            if (expiry != desired.expiry(wanted + run) || (expiry != Elements.NEVER && expiry <= nowEpochSecond)) {
+                break;
+            }
+            run++;
+        }
+        return run;
     }
 
     /**

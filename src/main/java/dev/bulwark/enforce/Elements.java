@@ -1,11 +1,14 @@
 package dev.bulwark.enforce;
 
 import dev.bulwark.ip.IpFamily;
+import dev.bulwark.ip.IpRange;
 import dev.bulwark.ip.IpSet;
 import dev.bulwark.policy.Snapshot;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongUnaryOperator;
 
@@ -17,6 +20,8 @@ import java.util.function.LongUnaryOperator;
 public final class Elements {
     /** The expiry of an element that does not expire. */
     public static final long NEVER = 0;
+    /** The expiry that marks an element as taken out, in a list of {@link #changesTo changes}. */
+    public static final long DROPPED = -1;
 
     private final IpFamily family;
     private long[] high;
@@ -40,24 +45,239 @@ public final class Elements {
      * out, and an address in several groups goes in once, with its latest expiry.
      */
     public static Elements of(Snapshot snapshot, IpFamily family, Instant now) {
-        Elements elements = new Elements(family, (int) Math.min(Integer.MAX_VALUE - 16, snapshot.permanent().prefixCount(family)));
-        IpSet covered = snapshot.permanent();
-        covered.forEachPrefix(family, (high, low, length) -> elements.add(high, low, length, NEVER));
-        boolean sorted = true;
+        return of(snapshot, family, now, new Decompositions());
+    }
+
+    /**
+     * The same, reusing what {@code decompositions} kept of the last call: when the largest
+     * group (e.g. a feed of a million addresses) is the same object as then and overlaps no other
+     * group, its elements are taken as they were and only the small groups beside it (e.g. manual
+     * bans) are decomposed, then merged in: a few array copies instead of a million prefixes.
+     */
+    public static Elements of(Snapshot snapshot, IpFamily family, Instant now, Decompositions decompositions) {
+        List<Map.Entry<Instant, IpSet>> live = new ArrayList<>();
+        live.add(Map.entry(PERMANENT, snapshot.permanent()));
         for (Map.Entry<Instant, IpSet> group : snapshot.expiring().descendingMap().entrySet()) {
             if (!group.getKey().isAfter(now)) {
                 break;
             }
-            long expiresAt = group.getKey().getEpochSecond();
+            live.add(group);
+        }
+        int largest = 0;
+        long others = 0;
+        for (int index = 1; index < live.size(); index++) {
+            if (live.get(index).getValue().rangeCount(family) > live.get(largest).getValue().rangeCount(family)) {
+                largest = index;
+            }
+        }
+        for (int index = 0; index < live.size(); index++) {
+            others += index == largest ? 0 : live.get(index).getValue().rangeCount(family);
+        }
+        IpSet big = live.get(largest).getValue();
+        if (big.rangeCount(family) < LARGE_GROUP || others * 4 > big.rangeCount(family) || overlapsAny(big, live, largest, family)) {
+            return layered(live, family);
+        }
+        Map.Entry<Instant, IpSet> kept = live.remove(largest);
+        Elements bigElements = decompositions.of(kept.getValue(), family, expiryOf(kept.getKey()));
+        return merge(bigElements, layered(live, family));
+    }
+
+    /** Below this many ranges a group is decomposed afresh each time: it costs less than the checks. */
+    private static final int LARGE_GROUP = 4096;
+    /** Stands for the permanent group among the expiring ones: it comes first, as the latest. */
+    private static final Instant PERMANENT = Instant.MAX;
+
+    private static long expiryOf(Instant key) {
+        return key.equals(PERMANENT) ? NEVER : key.getEpochSecond();
+    }
+
+    private static boolean overlapsAny(IpSet big, List<Map.Entry<Instant, IpSet>> live, int except, IpFamily family) {
+        for (int index = 0; index < live.size(); index++) {
+            if (index == except) {
+                continue;
+            }
+            for (IpRange range : live.get(index).getValue().ranges()) {
+                if (range.family() == family && big.overlaps(range)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Groups from the latest expiry to the earliest, each without what the later ones hold already. */
+    private static Elements layered(List<Map.Entry<Instant, IpSet>> live, IpFamily family) {
+        IpSet covered = IpSet.empty();
+        List<Elements> parts = new ArrayList<>();
+        for (Map.Entry<Instant, IpSet> group : live) {
+            if (group.getValue().rangeCount(family) == 0) {
+                // nothing of this family: the set operations below would only copy the other one
+                continue;
+            }
             IpSet rest = group.getValue().difference(covered);
-            sorted &= elements.size == 0 || rest.rangeCount(family) == 0;
-            rest.forEachPrefix(family, (high, low, length) -> elements.add(high, low, length, expiresAt));
+            if (rest.rangeCount(family) > 0) {
+                parts.add(decompose(rest, family, expiryOf(group.getKey())));
+            }
             covered = covered.union(group.getValue());
         }
-        if (!sorted) {
-            elements.sort();
+        // pairwise, round by round: n log k for k groups (a STIX feed may have one per valid_until)
+        while (parts.size() > 1) {
+            List<Elements> merged = new ArrayList<>((parts.size() + 1) / 2);
+            for (int index = 0; index + 1 < parts.size(); index += 2) {
+                merged.add(merge(parts.get(index), parts.get(index + 1)));
+            }
+            if (parts.size() % 2 == 1) {
+                merged.add(parts.getLast());
+            }
+            parts = merged;
         }
+        return parts.isEmpty() ? new Elements(family, 0) : parts.getFirst();
+    }
+
+    /** The last large group decomposed, per family, kept by an enforcer from one apply to the next. */
+    public static final class Decompositions {
+        private final IpSet[] sets = new IpSet[IpFamily.values().length];
+        private final long[] expiries = new long[IpFamily.values().length];
+        private final Elements[] elements = new Elements[IpFamily.values().length];
+
+        Elements of(IpSet group, IpFamily family, long expiresAt) {
+            int slot = family.ordinal();
+            if (group != sets[slot] || expiresAt != expiries[slot]) {
+                elements[slot] = decompose(group, family, expiresAt);
+                sets[slot] = group;
+                expiries[slot] = expiresAt;
+            }
+            return elements[slot];
+        }
+    }
+
+    private static Elements decompose(IpSet set, IpFamily family, long expiresAt) {
+        // most ranges of a blocklist are single prefixes: their count is a good first capacity
+        Elements elements = new Elements(family, set.rangeCount(family));
+        set.forEachPrefix(family, (high, low, length) -> elements.add(high, low, length, expiresAt));
         return elements;
+    }
+
+    /**
+     * Two element lists of disjoint addresses, each ascending, as one. The runs between the
+     * other's elements are found by binary search and copied whole: adding a ban beside a
+     * million feed entries costs a few array copies, not a million comparisons.
+     */
+    static Elements merge(Elements left, Elements right) {
+        if (right.size == 0) {
+            return left;
+        }
+        if (left.size == 0) {
+            return right;
+        }
+        Elements merged = new Elements(left.family, left.size + right.size);
+        int fromLeft = 0;
+        int fromRight = 0;
+        while (fromLeft < left.size && fromRight < right.size) {
+            if (compare(left, fromLeft, right, fromRight) < 0) {
+                int end = left.insertionPoint(right, fromRight, fromLeft);
+                merged.append(left, fromLeft, end);
+                fromLeft = end;
+            } else {
+                int end = right.insertionPoint(left, fromLeft, fromRight);
+                merged.append(right, fromRight, end);
+                fromRight = end;
+            }
+        }
+        merged.append(left, fromLeft, left.size);
+        merged.append(right, fromRight, right.size);
+        return merged;
+    }
+
+    /**
+     * What turns these elements into {@code next}: each element of {@code next} that is new or
+     * has another expiry, and each element gone from it with the expiry {@link #DROPPED}; ascending.
+     * Runs the two lists share are passed over without copying.
+     */
+    public Elements changesTo(Elements next) {
+        Elements changes = new Elements(family, 16);
+        int old = 0;
+        int now = 0;
+        while (old < size || now < next.size) {
+            int order = old == size ? 1 : now == next.size ? -1 : compare(this, old, next, now);
+            if (order < 0) {
+                changes.add(high[old], low[old], length[old] & 0xFF, DROPPED);
+                old++;
+            } else if (order > 0) {
+                changes.append(next, now, now + 1);
+                now++;
+            } else {
+                if (expiry[old] != next.expiry[now]) {
+                    changes.append(next, now, now + 1);
+                }
+                old++;
+                now++;
+            }
+        }
+        return changes;
+    }
+
+    /**
+     * These elements with {@code changes} (from {@link #changesTo}) applied: a changed element
+     * replaces its old self, a {@link #DROPPED} one is taken out ({@code keepDropped}: kept as a
+     * marker, to fold several changes into one).
+     */
+    public Elements withChanges(Elements changes, boolean keepDropped) {
+        if (changes.size == 0) {
+            return this;
+        }
+        Elements result = new Elements(family, size + changes.size);
+        int from = 0;
+        for (int change = 0; change < changes.size; change++) {
+            int at = insertionPoint(changes, change, from);
+            result.append(this, from, at);
+            from = at < size && compare(this, at, changes, change) == 0 ? at + 1 : at;
+            if (keepDropped || changes.expiry[change] != DROPPED) {
+                result.append(changes, change, change + 1);
+            }
+        }
+        result.append(this, from, size);
+        return result;
+    }
+
+    /** The first index from {@code from} whose element sorts after {@code other}'s element {@code at}. */
+    private int insertionPoint(Elements other, int at, int from) {
+        int lowIndex = from;
+        int highIndex = size;
+        while (lowIndex < highIndex) {
+            int middle = (lowIndex + highIndex) >>> 1;
+            if (compare(this, middle, other, at) < 0) {
+                lowIndex = middle + 1;
+            } else {
+                highIndex = middle;
+            }
+        }
+        return lowIndex;
+    }
+
+    /** Appends elements {@code from} (inclusive) to {@code to} (exclusive) of {@code source}, in bulk. */
+    public void append(Elements source, int from, int to) {
+        int count = to - from;
+        if (count <= 0) {
+            return;
+        }
+        ensureCapacity(size + count);
+        System.arraycopy(source.high, from, high, size, count);
+        System.arraycopy(source.low, from, low, size, count);
+        System.arraycopy(source.length, from, length, size, count);
+        System.arraycopy(source.expiry, from, expiry, size, count);
+        size += count;
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed <= high.length) {
+            return;
+        }
+        int grown = Math.max(needed, Math.max(16, size + (size >> 1)));
+        high = Arrays.copyOf(high, grown);
+        low = Arrays.copyOf(low, grown);
+        length = Arrays.copyOf(length, grown);
+        expiry = Arrays.copyOf(expiry, grown);
     }
 
     /** Elements over arrays read from a state file; the arrays are taken, not copied. */
@@ -73,11 +293,7 @@ public final class Elements {
 
     public void add(long high, long low, int length, long expiresAt) {
         if (size == this.high.length) {
-            int grown = Math.max(16, size + (size >> 1));
-            this.high = Arrays.copyOf(this.high, grown);
-            this.low = Arrays.copyOf(this.low, grown);
-            this.length = Arrays.copyOf(this.length, grown);
-            this.expiry = Arrays.copyOf(this.expiry, grown);
+            ensureCapacity(size + 1);
         }
         this.high[size] = high;
         this.low[size] = low;
@@ -148,30 +364,6 @@ public final class Elements {
             return byLow;
         }
         return Integer.compare(left.length[leftIndex] & 0xFF, right.length[rightIndex] & 0xFF);
-    }
-
-    /** Sorts by address; only snapshots with several expiry groups need it. */
-    private void sort() {
-        Integer[] order = new Integer[size];
-        for (int index = 0; index < size; index++) {
-            order[index] = index;
-        }
-        Arrays.sort(order, (left, right) -> compare(this, left, this, right));
-        long[] sortedHigh = new long[size];
-        long[] sortedLow = new long[size];
-        byte[] sortedLength = new byte[size];
-        long[] sortedExpiry = new long[size];
-        for (int index = 0; index < size; index++) {
-            int from = order[index];
-            sortedHigh[index] = high[from];
-            sortedLow[index] = low[from];
-            sortedLength[index] = length[from];
-            sortedExpiry[index] = expiry[from];
-        }
-        high = sortedHigh;
-        low = sortedLow;
-        length = sortedLength;
-        expiry = sortedExpiry;
     }
 
     /**

@@ -2,8 +2,9 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.ip.IpAddress;
 import dev.bulwark.ip.IpRange;
-import dev.bulwark.ip.IpSet;
+import dev.bulwark.policy.Snapshot;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,14 +27,15 @@ public final class LockoutGuard {
         return new LockoutGuard(null);
     }
 
-    public void check(IpSet blocked) throws EnforceException {
+    /** Refuses {@code desired} if, at {@code now}, it blocks the host itself, its gateway or an SSH peer. */
+    public void check(Snapshot desired, Instant now) throws EnforceException {
         if (facts == null) {
             return;
         }
         List<String> hits = new ArrayList<>();
-        hit(blocked, facts.ownAddresses(), "an address of this host", hits);
-        hit(blocked, facts.defaultGateways(), "the default gateway", hits);
-        hit(blocked, facts.sshPeers(), "the peer of an open SSH session", hits);
+        hit(desired, now, facts.ownAddresses(), "an address of this host", hits);
+        hit(desired, now, facts.defaultGateways(), "the default gateway", hits);
+        hit(desired, now, facts.sshPeers(), "the peer of an open SSH session", hits);
         if (!hits.isEmpty()) {
             throw new EnforceException("refusing to apply: the list would lock this host out. It blocks "
                     + String.join("; ", hits)
@@ -41,10 +43,10 @@ public final class LockoutGuard {
         }
     }
 
-    private static void hit(IpSet blocked, List<IpAddress> addresses, String what, List<String> hits) {
+    private static void hit(Snapshot desired, Instant now, List<IpAddress> addresses, String what, List<String> hits) {
         Set<IpAddress> seen = new LinkedHashSet<>(addresses);
         for (IpAddress address : seen) {
-            IpRange range = blocked.rangeContaining(address);
+            IpRange range = desired.rangeContaining(address, now);
             if (range != null) {
                 hits.add(address + " (" + what + ", listed in " + range + ")");
             }

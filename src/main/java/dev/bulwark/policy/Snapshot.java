@@ -2,6 +2,8 @@ package dev.bulwark.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.ip.IpAddress;
+import dev.bulwark.ip.IpRange;
 import dev.bulwark.ip.IpSet;
 
 import java.time.Instant;
@@ -36,6 +38,21 @@ public record Snapshot(IpSet permanent, NavigableMap<Instant, IpSet> expiring) {
         TreeMap<Instant, IpSet> groups = new TreeMap<>();
         groups.put(expiresAt, blocked);
         return new Snapshot(IpSet.empty(), groups);
+    }
+
+    /**
+     * A range of the snapshot that blocks {@code address} at {@code now}, or null: one binary
+     * search per group, without the union that {@link #blockedAt} builds.
+     */
+    public IpRange rangeContaining(IpAddress address, Instant now) {
+        IpRange range = permanent.rangeContaining(address);
+        for (Map.Entry<Instant, IpSet> group : expiring.tailMap(now, false).entrySet()) {
+            if (range != null) {
+                return range;
+            }
+            range = group.getValue().rangeContaining(address);
+        }
+        return range;
     }
 
     /** Every address blocked at {@code now}. */

@@ -53,6 +53,7 @@ public final class IpsetEnforcer implements Enforcer {
     private final CommandRunner runner;
     private final LockoutGuard guard;
     private final StateFile state;
+    private final Elements.Decompositions decompositions = new Elements.Decompositions();
 
     /** {@code iptables}: the command, {@code iptables}, {@code iptables-nft} or {@code iptables-legacy}; ip6tables is named after it. */
     public IpsetEnforcer(RuleSettings rules, String iptables, CommandRunner runner, LockoutGuard guard, Path stateDirectory) {
@@ -83,9 +84,9 @@ public final class IpsetEnforcer implements Enforcer {
     public ApplyReport apply(Snapshot desired, Instant now) throws EnforceException {
         long started = System.nanoTime();
         long nowSecond = now.getEpochSecond();
-        Elements ipv4 = kernelForm(Elements.of(desired, IpFamily.IPV4, now), nowSecond);
-        Elements ipv6 = kernelForm(Elements.of(desired, IpFamily.IPV6, now), nowSecond);
-        guard.check(desired.blockedAt(now));
+        Elements ipv4 = kernelForm(Elements.of(desired, IpFamily.IPV4, now, decompositions), nowSecond);
+        Elements ipv6 = kernelForm(Elements.of(desired, IpFamily.IPV6, now, decompositions), nowSecond);
+        guard.check(desired, now);
         Optional<AppliedState> applied = state.read();
         List<String> existing = setNames();
         long added = 0;

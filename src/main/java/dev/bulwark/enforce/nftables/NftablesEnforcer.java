@@ -51,6 +51,8 @@ public final class NftablesEnforcer implements Enforcer {
     /** Table names nft accepts without quoting; also keeps the state file name safe. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,31}");
     private static final int PROBES_PER_SET = 8;
+    /** How many kept elements one probe looks at for one that fits (right kind, not about to expire). */
+    private static final int PROBE_SCAN = 256;
     /** Elements expiring within this many seconds are left to the kernel's timeout, not deleted. */
     private static final long EXPIRY_MARGIN_SECONDS = 5;
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -60,6 +62,7 @@ public final class NftablesEnforcer implements Enforcer {
     private final CommandRunner runner;
     private final LockoutGuard guard;
     private final StateFile state;
+    private final Elements.Decompositions decompositions = new Elements.Decompositions();
 
     public NftablesEnforcer(String table, RuleSettings rules, CommandRunner runner, LockoutGuard guard, Path stateDirectory) {
         if (!NAME.matcher(table).matches()) {
@@ -85,9 +88,9 @@ public final class NftablesEnforcer implements Enforcer {
     @Override
     public ApplyReport apply(Snapshot desired, Instant now) throws EnforceException {
         long started = System.nanoTime();
-        Elements ipv4 = Elements.of(desired, IpFamily.IPV4, now);
-        Elements ipv6 = Elements.of(desired, IpFamily.IPV6, now);
-        guard.check(desired.blockedAt(now));
+        Elements ipv4 = Elements.of(desired, IpFamily.IPV4, now, decompositions);
+        Elements ipv6 = Elements.of(desired, IpFamily.IPV6, now, decompositions);
+        guard.check(desired, now);
         long nowSecond = now.getEpochSecond();
         Optional<AppliedState> applied = state.read();
         Kernel kernel = inspect();
@@ -110,7 +113,7 @@ public final class NftablesEnforcer implements Enforcer {
             });
             if (result.ok()) {
                 if (!diff4.isEmpty() || !diff6.isEmpty()) {
-                    state.save(layout(), diff4.result(), diff6.result());
+                    state.save(layout(), diff4, diff6);
                 }
                 return new ApplyReport(name(), false, null,
                         diff4.added().size() + diff6.added().size(), diff4.removed().size() + diff6.removed().size(),
@@ -200,25 +203,20 @@ public final class NftablesEnforcer implements Enforcer {
         Elements kept = diff.result();
         Elements samples = new Elements(kept.family(), PROBES_PER_SET * 2);
         for (boolean hosts : withPrefixes ? new boolean[] {true, false} : new boolean[] {true}) {
-            int candidates = 0;
-            for (int index = diff.kept().nextSetBit(0); index >= 0; index = diff.kept().nextSetBit(index + 1)) {
-                if (probeable(kept, index, hosts, nowSecond)) {
-                    candidates++;
+            // the first fitting element from each of PROBES_PER_SET evenly spaced places: a look at
+            // a few hundred elements at most, not a pass over the million (it runs on every ban)
+            int last = -1;
+            for (int probe = 0; probe < PROBES_PER_SET; probe++) {
+                int from = Math.max(last + 1, (int) ((long) kept.size() * probe / PROBES_PER_SET));
+                int scanned = 0;
+                for (int index = diff.kept().nextSetBit(from); index >= 0 && scanned < PROBE_SCAN; index = diff.kept().nextSetBit(index + 1)) {
+                    scanned++;
+                    if (probeable(kept, index, hosts, nowSecond)) {
+                        samples.add(kept.high(index), kept.low(index), kept.length(index), kept.expiry(index));
+                        last = index;
+                        break;
+                    }
                 }
-            }
-            int count = Math.min(PROBES_PER_SET, candidates);
-            int rank = 0;
-            int taken = 0;
-            for (int index = diff.kept().nextSetBit(0); index >= 0 && taken < count; index = diff.kept().nextSetBit(index + 1)) {
-                if (!probeable(kept, index, hosts, nowSecond)) {
-                    continue;
-                }
-                // the ranks 0, (n-1)/(k-1), 2(n-1)/(k-1) ... n-1: first, last and evenly between
-                if ((long) rank * Math.max(1, count - 1) >= (long) taken * (candidates - 1)) {
-                    samples.add(kept.high(index), kept.low(index), kept.length(index), kept.expiry(index));
-                    taken++;
-                }
-                rank++;
             }
         }
         return samples;
