@@ -1,0 +1,538 @@
+package dev.bulwark.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.cli.ExternalTool;
+import dev.bulwark.cli.Main;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon as a user runs it, enforcing through nftables, proven with real packets:
+ * {@code bulwark run} is a process inside network namespace {@code daemon}, joined by a veth
+ * pair to namespace {@code peers}, whose addresses send echo requests to the daemon's host.
+ * Its API listens on that namespace's own loopback, so the requests to it are made from inside
+ * the namespace as well ({@link ApiCall}).
+ *
+ * <p>The addresses are documentation ones (198.51.100.0/24, 2001:db8::/32), not private ones:
+ * the default policy protects private ranges, and this test keeps the default policy.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DaemonNftablesNetnsTest {
+    private static final String HOST_V4 = "198.51.100.1";
+    private static final String HOST_V6 = "2001:db8:77::1";
+    /** Listed by no feed: its probes pass unless it is banned by hand. */
+    private static final String CLEAN_V4 = "198.51.100.2";
+    private static final String CLEAN_V6 = "2001:db8:77::2";
+    /** Listed by feed {@code lab} in every test. */
+    private static final String LISTED_V4 = "198.51.100.66";
+    private static final String LISTED_V6 = "2001:db8:77::66";
+    /** Also listed by feed {@code lab}, until a test takes it out. */
+    private static final String OTHER_V4 = "198.51.100.77";
+    /** Listed by feeds {@code extra-a} and {@code extra-b} only, each by one. */
+    private static final String EXTRA_A_V4 = "198.51.100.88";
+    private static final String EXTRA_B_V4 = "198.51.100.99";
+    private static final List<String> PEERS_V4 = List.of(CLEAN_V4, LISTED_V4, OTHER_V4, EXTRA_A_V4, EXTRA_B_V4);
+    private static final List<String> PEERS_V6 = List.of(CLEAN_V6, LISTED_V6);
+    private static final int API_PORT = 8750;
+    private static final Pattern RUNNING = Pattern.compile("running: .* API on http://127\\.0\\.0\\.1:" + API_PORT);
+    private static final Pattern REPLIED = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
+    private static final Duration DEADLINE = Duration.ofSeconds(15);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The JIT's first tier only: halves the start-up of each process here (2-core CI machines), and none runs long enough to miss the rest. */
+    private static final String QUICK_START = "-XX:TieredStopAtLevel=1";
+
+    @TempDir
+    Path directory;
+
+    private Lab lab;
+    private Path stateDir;
+    private Path config;
+    private Path labFeed;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void makeLab() throws Exception {
+        ExternalTool.assumeInstalled("nft");
+        lab = Lab.create();
+        for (String source : PEERS_V4) {
+            assertThat(lab.reaches(source)).as("before the daemon runs, %s reaches the host", source).isTrue();
+        }
+        for (String source : PEERS_V6) {
+            assertThat(lab.reaches(source)).as("before the daemon runs, %s reaches the host", source).isTrue();
+        }
+        stateDir = directory.resolve("state");
+        config = directory.resolve("bulwark.yml");
+        labFeed = directory.resolve("lab.txt");
+        writeFeed(labFeed, LISTED_V4, OTHER_V4, LISTED_V6);
+        writeFeed(directory.resolve("extra-a.txt"), EXTRA_A_V4);
+        writeFeed(directory.resolve("extra-b.txt"), EXTRA_B_V4);
+        writeConfig();
+    }
+
+    @AfterEach
+    void deleteLab() throws Exception {
+        try {
+            for (Process process : processes) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (lab != null) {
+                lab.close();
+            }
+        }
+    }
+
+    @Test
+    void aFeedListingAPeerDropsItsPacketsAndNoOneElses() throws Exception {
+        RunningDaemon daemon = start();
+
+        awaitReaches(LISTED_V4, false, daemon);
+
+        assertThat(lab.reaches(CLEAN_V4)).as("an address no feed lists").isTrue();
+        assertThat(lab.reaches(CLEAN_V6)).as("an IPv6 address no feed lists").isTrue();
+        assertThat(lab.reaches(OTHER_V4)).as("the feed's second address").isFalse();
+        assertThat(lab.reaches(LISTED_V6)).as("the feed's IPv6 address").isFalse();
+        assertThat(kernelElements()).containsExactlyInAnyOrder(LISTED_V4, OTHER_V4, LISTED_V6);
+    }
+
+    @Test
+    void aBanThroughTheApiDropsThePeerAndTheUnbanLetsItThroughAgain() throws Exception {
+        RunningDaemon daemon = start();
+        awaitReaches(LISTED_V4, false, daemon);
+        assertThat(lab.reaches(CLEAN_V4)).isTrue();
+
+        Answer ban = api("POST", "/v1/decisions", "{\"target\": \"" + CLEAN_V4 + "\", \"reason\": \"netns test\"}");
+        assertThat(ban.status()).as(ban.body()).isEqualTo(201);
+        awaitReaches(CLEAN_V4, false, daemon);
+
+        JsonNode explained = JSON.readTree(api("GET", "/v1/explain/" + CLEAN_V4, null).body());
+        assertThat(explained.path("blocked").asBoolean()).isTrue();
+        assertThat(explained.path("enforcers").toString()).isEqualTo("[\"nftables\"]");
+        assertThat(explained.path("sources").path(0).path("origin").asString()).isEqualTo("manual");
+        assertThat(explained.path("sources").path(0).path("reason").asString()).isEqualTo("netns test");
+
+        Answer unban = api("DELETE", "/v1/decisions?target=" + CLEAN_V4, null);
+        assertThat(unban.status()).as(unban.body()).isEqualTo(200);
+        awaitReaches(CLEAN_V4, true, daemon);
+
+        JsonNode looked = JSON.readTree(api("GET", "/v1/ip/" + CLEAN_V4, null).body());
+        assertThat(looked.path("blocked").asBoolean()).isFalse();
+        assertThat(lab.reaches(LISTED_V4)).as("the unban of another address leaves the feed's in force").isFalse();
+        assertThat(kernelElements()).containsExactlyInAnyOrder(LISTED_V4, OTHER_V4, LISTED_V6);
+    }
+
+    /**
+     * Stops the daemon with SIGTERM, starts it again, kills it with SIGKILL and starts it again,
+     * while probes from a listed address and from a clean one run throughout. Each time one feed
+     * is taken out of the configuration while the daemon is down: that makes the first apply
+     * after the restart a real difference (one element out), so its report shows whether the
+     * sets were changed by difference or flushed and reloaded. (With nothing changed that apply
+     * is not logged at all.)
+     */
+    @Test
+    void restartsAfterSigtermAndSigkillLeaveNoGapAndApplyOnlyTheDifference() throws Exception {
+        writeConfig("extra-a", "extra-b");
+        RunningDaemon daemon = start();
+        awaitReaches(LISTED_V4, false, daemon);
+        awaitKernel(Set.of(LISTED_V4, OTHER_V4, LISTED_V6, EXTRA_A_V4, EXTRA_B_V4), daemon);
+        Probe blocked = new Probe(LISTED_V4);
+        Probe clean = new Probe(CLEAN_V4);
+
+        daemon = restart(daemon, Stop.SIGTERM, EXTRA_A_V4, "extra-b");
+        daemon = restart(daemon, Stop.SIGKILL, EXTRA_B_V4);
+
+        Probe.Count blockedCount = blocked.stop();
+        Probe.Count cleanCount = clean.stop();
+        assertThat(blockedCount.replies()).as("replies to a listed address over both restarts").isZero();
+        assertThat(blockedCount.sent()).as("probes sent from a listed address over both restarts").isGreaterThan(200);
+        assertThat(cleanCount.replies()).as("replies to a clean address over both restarts, of %s sent", cleanCount.sent())
+                .isGreaterThan(cleanCount.sent() / 2).isGreaterThan(200);
+        assertThat(kernelElements()).containsExactlyInAnyOrder(LISTED_V4, OTHER_V4, LISTED_V6);
+    }
+
+    enum Stop { SIGTERM, SIGKILL }
+
+    /**
+     * Stops {@code daemon} with {@code stop}, checks that the kernel still enforces while it is
+     * down, takes the feed listing {@code retired} out of the configuration (leaving
+     * {@code extraFeeds}), and starts it again; returns the new daemon once it has had its
+     * first feed round.
+     */
+    private RunningDaemon restart(RunningDaemon daemon, Stop stop, String retired, String... extraFeeds) throws Exception {
+        Set<String> before = kernelElements();
+        switch (stop) {
+            case SIGTERM -> daemon.process().destroy();
+            case SIGKILL -> daemon.process().destroyForcibly();
+        }
+        assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).as("the daemon ended after %s", stop).isTrue();
+
+        assertThat(kernelElements()).as("the sets while the daemon is down after %s", stop).isEqualTo(before).contains(retired);
+        assertThat(lab.reaches(retired)).as("a listed address while the daemon is down after %s", stop).isFalse();
+
+        writeConfig(extraFeeds);
+        RunningDaemon restarted = start();
+        List<String> applies = restarted.lines(line -> line.contains("Reconciler: nftables: "));
+        assertThat(applies).as(restarted.log()).isNotEmpty();
+        assertThat(applies.get(0)).as("the first apply after the restart that followed %s", stop).contains(
+                "nftables: incremental: 0 added, 1 removed, 0 refreshed, %d kept; %d elements".formatted(before.size() - 1, before.size() - 1));
+        assertThat(lab.reaches(retired)).as("the address of the feed taken out of the configuration").isTrue();
+        // the restarted daemon's first feed round is in: the probes still run while it is applied
+        awaitLog(restarted, line -> line.contains("feed lab: "));
+        assertThat(lab.reaches(OTHER_V4)).as("a listed address after the restart that followed %s", stop).isFalse();
+        assertThat(restarted.lines(line -> line.contains("full load"))).as("full loads after the restart that followed %s", stop).isEmpty();
+        return restarted;
+    }
+
+    @Test
+    void anEntryTakenOutOfTheFeedFileIsUnblockedAtTheNextRound() throws Exception {
+        RunningDaemon daemon = start();
+        awaitReaches(OTHER_V4, false, daemon);
+
+        writeFeed(labFeed, LISTED_V4, LISTED_V6);
+
+        awaitReaches(OTHER_V4, true, daemon);
+        assertThat(lab.reaches(LISTED_V4)).as("the entries still listed").isFalse();
+        assertThat(kernelElements()).containsExactlyInAnyOrder(LISTED_V4, LISTED_V6);
+        awaitLog(daemon, line -> line.contains("feed lab: ") && line.contains(": 2 entries, 0 new, 0 changed, 1 gone"));
+    }
+
+    /** A configuration with feed {@code lab} and the given others (each {@code NAME.txt} in {@link #directory}), fetched every second. */
+    private void writeConfig(String... extraFeeds) throws IOException {
+        StringBuilder feeds = new StringBuilder("  - { name: lab, url: " + labFeed + ", every: 1s, jitter: 0s }\n");
+        for (String name : extraFeeds) {
+            feeds.append("  - { name: ").append(name).append(", url: ").append(directory.resolve(name + ".txt"))
+                    .append(", every: 1s, jitter: 0s }\n");
+        }
+        Files.writeString(config, """
+                state_dir: %s
+                api: { listen: 127.0.0.1:%d }
+                feeds:
+                %senforce:
+                  - nftables: { hooks: [input] }
+                """.formatted(stateDir, API_PORT, feeds));
+    }
+
+    /** Replaces the feed file at once, so that a round never reads half of it. */
+    private static void writeFeed(Path feed, String... entries) throws IOException {
+        Path next = feed.resolveSibling(feed.getFileName() + ".next");
+        Files.writeString(next, "# the lab's feed\n" + String.join("\n", entries) + "\n");
+        Files.move(next, feed, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Starts {@code bulwark run} inside the daemon's namespace; returns once it says it is running (restored, reconciled, API up). */
+    private RunningDaemon start() throws Exception {
+        Process process = new ProcessBuilder("ip", "netns", "exec", lab.daemon, java(), QUICK_START, "--enable-native-access=ALL-UNNAMED",
+                // the daemon's own logging, not the tests' (which keeps only warnings)
+                "-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        processes.add(process);
+        RunningDaemon daemon = new RunningDaemon(process, new ArrayList<>());
+        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Thread.ofPlatform().daemon(true).name("daemon-output").start(() -> {
+            try {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    synchronized (daemon.output) {
+                        daemon.output.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the daemon is gone
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (daemon.lines(line -> RUNNING.matcher(line).find()).isEmpty()) {
+            assertThat(process.isAlive()).as("the daemon ended before it ran:\n%s", daemon.log()).isTrue();
+            assertThat(System.nanoTime()).as("the daemon did not say it was running within 30 s:\n%s", daemon.log()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        return daemon;
+    }
+
+    /** Polls, within {@link #DEADLINE}, until probes from {@code source} reach the host ({@code reaches}) or do not. */
+    private void awaitReaches(String source, boolean reaches, RunningDaemon daemon) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (lab.reaches(source) != reaches) {
+            assertThat(System.nanoTime()).as("%s still %s the host after %s; the daemon said:\n%s", source,
+                    reaches ? "does not reach" : "reaches", DEADLINE, daemon.log()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Polls, within {@link #DEADLINE}, until the daemon's sets hold exactly {@code elements}. */
+    private void awaitKernel(Set<String> elements, RunningDaemon daemon) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!kernelElements().equals(elements)) {
+            assertThat(System.nanoTime()).as("the sets hold %s, not %s, after %s; the daemon said:\n%s", kernelElements(), elements, DEADLINE,
+                    daemon.log()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitLog(RunningDaemon daemon, Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (daemon.lines(wanted).isEmpty()) {
+            assertThat(System.nanoTime()).as("the line looked for is not in the daemon's output:\n%s", daemon.log()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** One request to the daemon's API, made from inside its namespace with the token it wrote. */
+    private Answer api(String method, String pathAndQuery, String body) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.daemon, java(), QUICK_START, "-cp",
+                System.getProperty("java.class.path"), ApiCall.class.getName(), method, "http://127.0.0.1:" + API_PORT + pathAndQuery,
+                stateDir.resolve("api.token").toString()));
+        if (body != null) {
+            command.add(body);
+        }
+        ExternalTool.Result result = ExternalTool.run(command);
+        assertThat(result.code()).as("%s %s: %s", method, pathAndQuery, result.stderr()).isZero();
+        String[] parts = result.stdout().split("\n", 2);
+        return new Answer(Integer.parseInt(parts[0].trim()), parts.length > 1 ? parts[1] : "");
+    }
+
+    /** Every element of the daemon's nftables sets, as Bulwark writes addresses and prefixes. */
+    private Set<String> kernelElements() throws Exception {
+        Set<String> elements = new TreeSet<>();
+        for (String set : List.of("v4", "v4_hosts", "v6", "v6_hosts")) {
+            JsonNode listed = JSON.readTree(lab.inDaemon("nft", "-j", "list", "set", "inet", "bulwark", set));
+            for (JsonNode item : listed.path("nftables")) {
+                for (JsonNode element : item.path("set").path("elem")) {
+                    JsonNode value = element.has("elem") ? element.path("elem").path("val") : element;
+                    if (value.isString()) {
+                        elements.add(value.asString());
+                    } else {
+                        JsonNode prefix = value.path("prefix");
+                        elements.add(prefix.path("addr").asString() + "/" + prefix.path("len").asInt());
+                    }
+                }
+            }
+        }
+        return elements;
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElseThrow();
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    /** A {@code bulwark run} process and every line it has written so far. */
+    private record RunningDaemon(Process process, List<String> output) {
+        List<String> lines(Predicate<String> wanted) {
+            synchronized (output) {
+                return output.stream().filter(wanted).toList();
+            }
+        }
+
+        String log() {
+            synchronized (output) {
+                return String.join("\n", output);
+            }
+        }
+    }
+
+    /**
+     * Echo requests from {@code source} every 10 ms until stopped, over a window whose length
+     * the test does not know in advance. With {@code -O} ping writes a line for each request
+     * left unanswered as well as for each reply, so the counts are read from its output and it
+     * can simply be killed.
+     */
+    private final class Probe {
+        private final Process process;
+        private final AtomicInteger replies = new AtomicInteger();
+        private final AtomicInteger unanswered = new AtomicInteger();
+        private final Thread reader;
+
+        record Count(int sent, int replies) {
+        }
+
+        Probe(String source) throws IOException {
+            process = new ProcessBuilder("ip", "netns", "exec", lab.peers, "ping", "-n", "-O", "-i", "0.01", "-W", "1", "-I", source, HOST_V4)
+                    .redirectErrorStream(true).start();
+            processes.add(process);
+            BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            reader = Thread.ofPlatform().daemon(true).name("probe " + source).start(() -> {
+                try {
+                    for (String line = output.readLine(); line != null; line = output.readLine()) {
+                        if (line.contains(" bytes from ")) {
+                            replies.incrementAndGet();
+                        } else if (line.startsWith("no answer yet")) {
+                            unanswered.incrementAndGet();
+                        }
+                    }
+                } catch (IOException e) {
+                    // ping is gone
+                }
+            });
+        }
+
+        Count stop() throws InterruptedException {
+            assertThat(process.isAlive()).as("ping ended early").isTrue();
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            reader.join(Duration.ofSeconds(10));
+            return new Count(replies.get() + unanswered.get(), replies.get());
+        }
+    }
+
+    /**
+     * Run by the test inside the daemon's namespace, where the API listens: one request with the
+     * token from the given file; prints the status code on the first line, then the body.
+     */
+    static final class ApiCall {
+        public static void main(String[] arguments) throws Exception {
+            String method = arguments[0];
+            String token = Files.readString(Path.of(arguments[2])).trim();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(arguments[1])).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token);
+            if (arguments.length > 3) {
+                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(arguments[3]));
+            } else {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                System.out.println(response.statusCode());
+                System.out.print(response.body());
+            }
+        }
+    }
+
+    /**
+     * Two network namespaces joined by a veth pair: {@code daemon}, where {@code bulwark run}
+     * runs, holding {@link #HOST_V4} and {@link #HOST_V6}, and {@code peers}, holding every peer
+     * address. Static neighbour entries both ways, so that a blocked source cannot also break
+     * neighbour discovery and fail an unblocked probe for the wrong reason. Closing deletes both.
+     */
+    private static final class Lab implements AutoCloseable {
+        final String daemon;
+        final String peers;
+
+        private Lab(String daemon, String peers) {
+            this.daemon = daemon;
+            this.peers = peers;
+        }
+
+        /** Skips the test (with the reason) where the machine cannot make namespaces; CI can. */
+        static Lab create() throws IOException, InterruptedException {
+            ExternalTool.assumeRoot();
+            ExternalTool.assumeInstalled("ip");
+            ExternalTool.assumeInstalled("ping");
+            String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
+            Lab lab = new Lab("bwdd-" + suffix, "bwdp-" + suffix);
+            try {
+                lab.setUp();
+            } catch (RuntimeException | Error | IOException | InterruptedException e) {
+                lab.close();
+                throw e;
+            }
+            return lab;
+        }
+
+        private void setUp() throws IOException, InterruptedException {
+            must("ip", "netns", "add", daemon);
+            must("ip", "netns", "add", peers);
+            must("ip", "-n", daemon, "link", "add", "vd", "type", "veth", "peer", "name", "vp", "netns", peers);
+            for (String namespace : List.of(daemon, peers)) {
+                must("ip", "-n", namespace, "link", "set", "lo", "up");
+            }
+            must("ip", "-n", daemon, "address", "add", HOST_V4 + "/24", "dev", "vd");
+            must("ip", "-n", daemon, "address", "add", HOST_V6 + "/64", "dev", "vd", "nodad");
+            for (String address : PEERS_V4) {
+                must("ip", "-n", peers, "address", "add", address + "/24", "dev", "vp");
+            }
+            for (String address : PEERS_V6) {
+                must("ip", "-n", peers, "address", "add", address + "/64", "dev", "vp", "nodad");
+            }
+            must("ip", "-n", daemon, "link", "set", "vd", "up");
+            must("ip", "-n", peers, "link", "set", "vp", "up");
+            String daemonMac = mac(daemon, "vd");
+            String peersMac = mac(peers, "vp");
+            for (String address : PEERS_V4) {
+                must("ip", "-n", daemon, "neigh", "replace", address, "lladdr", peersMac, "dev", "vd", "nud", "permanent");
+            }
+            for (String address : PEERS_V6) {
+                must("ip", "-n", daemon, "neigh", "replace", address, "lladdr", peersMac, "dev", "vd", "nud", "permanent");
+            }
+            for (String address : List.of(HOST_V4, HOST_V6)) {
+                must("ip", "-n", peers, "neigh", "replace", address, "lladdr", daemonMac, "dev", "vp", "nud", "permanent");
+            }
+        }
+
+        private static String mac(String namespace, String device) throws IOException, InterruptedException {
+            String output = must("ip", "-n", namespace, "-br", "link", "show", device);
+            Matcher matcher = Pattern.compile("([0-9a-f]{2}(:[0-9a-f]{2}){5})").matcher(output);
+            assertThat(matcher.find()).as(output).isTrue();
+            return matcher.group(1);
+        }
+
+        /** Runs a command in the daemon's namespace and returns its stdout; fails the test if it fails. */
+        String inDaemon(String... command) throws IOException, InterruptedException {
+            List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", daemon));
+            full.addAll(List.of(command));
+            return must(full.toArray(String[]::new));
+        }
+
+        /**
+         * Three echo requests from {@code source} (a peer address) to the host, 50 ms apart: true
+         * if any is answered. On a veth pair a reply takes microseconds; half a second's wait
+         * after the last request keeps a blocked check short without making a passing one flaky.
+         */
+        boolean reaches(String source) throws IOException, InterruptedException {
+            String target = source.contains(":") ? HOST_V6 : HOST_V4;
+            ExternalTool.Result result = ExternalTool.run(List.of("ip", "netns", "exec", peers, "ping", "-n", "-q", "-c", "3", "-i", "0.05",
+                    "-W", "0.5", "-I", source, target));
+            Matcher matcher = REPLIED.matcher(result.stdout());
+            assertThat(matcher.find()).as("ping output: " + result.stdout() + result.stderr()).isTrue();
+            return Integer.parseInt(matcher.group(2)) > 0;
+        }
+
+        private static String must(String... command) throws IOException, InterruptedException {
+            ExternalTool.Result result = ExternalTool.run(List.of(command));
+            assertThat(result.code()).as(String.join(" ", command) + ": " + result.stderr()).isZero();
+            return result.stdout();
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            for (String namespace : List.of(daemon, peers)) {
+                ExternalTool.run(List.of("ip", "netns", "delete", namespace));
+            }
+        }
+    }
+}
