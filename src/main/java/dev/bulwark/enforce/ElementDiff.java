@@ -20,7 +20,11 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
         Elements removed = new Elements(desired.family(), 16);
         Elements refreshed = new Elements(desired.family(), 16);
         Elements changes = new Elements(desired.family(), 16);
-        Elements result = new Elements(desired.family(), desired.size());
+        // The result has one element for each desired one, at the same index, and differs from it
+        // only where a kept element keeps its older, long enough expiry: until the first such
+        // element it is the desired list itself, and most applies never copy it (a million
+        // elements are 25 MB to copy on every ban).
+        Elements result = null;
         BitSet keptElements = new BitSet();
         int leftToExpire = 0;
         int old = 0;
@@ -41,16 +45,20 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             if (order > 0) {
                 copy(desired, wanted, added);
                 copy(desired, wanted, changes);
-                copy(desired, wanted, result);
+                if (result != null) {
+                    copy(desired, wanted, result);
+                }
                 wanted++;
                 continue;
             }
             long expiry = applied.expiry(old);
             int run = sameRun(applied, old, desired, wanted, nowEpochSecond);
             if (run > 0) {
-                // the common case, most of a large list unchanged: one bulk copy for the whole run
-                keptElements.set(result.size(), result.size() + run);
-                result.append(applied, old, old + run);
+                // the common case, most of a large list unchanged: one bulk step for the whole run
+                keptElements.set(wanted, wanted + run);
+                if (result != null) {
+                    result.append(applied, old, old + run);
+                }
                 old += run;
                 wanted += run;
                 continue;
@@ -58,19 +66,41 @@ public record ElementDiff(Elements added, Elements removed, Elements refreshed, 
             if (expiry != Elements.NEVER && expiry <= nowEpochSecond) {
                 copy(desired, wanted, added);
                 copy(desired, wanted, changes);
-                copy(desired, wanted, result);
+                if (result != null) {
+                    copy(desired, wanted, result);
+                }
             } else if (expiry == desired.expiry(wanted) || lastsLongEnough(expiry, desired.expiry(wanted), nowEpochSecond)) {
-                keptElements.set(result.size());
-                copy(applied, old, result);
+                keptElements.set(wanted);
+                if (result == null && expiry != desired.expiry(wanted)) {
+                    result = new Elements(desired.family(), desired.size());
+                    result.append(desired, 0, wanted);
+                }
+                if (result != null) {
+                    copy(applied, old, result);
+                }
             } else {
                 copy(desired, wanted, refreshed);
                 copy(desired, wanted, changes);
-                copy(desired, wanted, result);
+                if (result != null) {
+                    copy(desired, wanted, result);
+                }
             }
             old++;
             wanted++;
         }
-        return new ElementDiff(added, removed, refreshed, leftToExpire, result, keptElements, changes);
+        return new ElementDiff(added, removed, refreshed, leftToExpire, result == null ? desired : result, keptElements, changes);
+    }
+
+    /**
+     * The difference when the elements are {@code big} beside the rest, {@code big} the same on
+     * both sides and disjoint from the rest: {@code rest}, the difference of the rest alone, with
+     * {@code big} merged into its result. A ban beside a million unchanged feed elements then
+     * compares a handful of elements, not a million.
+     */
+    public static ElementDiff beside(Elements big, ElementDiff rest) {
+        BitSet kept = new BitSet(big.size() + rest.result().size());
+        Elements result = Elements.merge(big, rest.result(), rest.kept(), kept);
+        return new ElementDiff(rest.added(), rest.removed(), rest.refreshed(), rest.leftToExpire(), result, kept, rest.changes());
     }
 
     /** How many elements from {@code old} and {@code wanted} on are the same in both, with the same live expiry. */

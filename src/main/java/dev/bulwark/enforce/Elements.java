@@ -8,6 +8,7 @@ import dev.bulwark.policy.Snapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongUnaryOperator;
@@ -55,6 +56,19 @@ public final class Elements {
      * bans) are decomposed, then merged in: a few array copies instead of a million prefixes.
      */
     public static Elements of(Snapshot snapshot, IpFamily family, Instant now, Decompositions decompositions) {
+        return split(snapshot, family, now, decompositions).all();
+    }
+
+    /**
+     * The elements of a snapshot, {@code all}, and how they were made: {@code big}, the kept
+     * elements of the large group (null when there was none to keep), and {@code small}, the
+     * elements of every other group, disjoint from {@code big}.
+     */
+    public record Split(Elements big, Elements small, Elements all, BitSet bigPositions) {
+    }
+
+    /** {@link #of(Snapshot, IpFamily, Instant, Decompositions)}, with its parts. */
+    public static Split split(Snapshot snapshot, IpFamily family, Instant now, Decompositions decompositions) {
         List<Map.Entry<Instant, IpSet>> live = new ArrayList<>();
         live.add(Map.entry(PERMANENT, snapshot.permanent()));
         for (Map.Entry<Instant, IpSet> group : snapshot.expiring().descendingMap().entrySet()) {
@@ -75,11 +89,14 @@ public final class Elements {
         }
         IpSet big = live.get(largest).getValue();
         if (big.rangeCount(family) < LARGE_GROUP || others * 4 > big.rangeCount(family) || overlapsAny(big, live, largest, family)) {
-            return layered(live, family);
+            Elements all = layered(live, family);
+            return new Split(null, all, all, null);
         }
         Map.Entry<Instant, IpSet> kept = live.remove(largest);
         Elements bigElements = decompositions.of(kept.getValue(), family, expiryOf(kept.getKey()));
-        return merge(bigElements, layered(live, family));
+        Elements small = layered(live, family);
+        BitSet positions = new BitSet(bigElements.size + small.size);
+        return new Split(bigElements, small, merge(bigElements, small, new BitSet(0), positions), positions);
     }
 
     /** Below this many ranges a group is decomposed afresh each time: it costs less than the checks. */
@@ -164,29 +181,62 @@ public final class Elements {
      * million feed entries costs a few array copies, not a million comparisons.
      */
     static Elements merge(Elements left, Elements right) {
-        if (right.size == 0) {
-            return left;
-        }
-        if (left.size == 0) {
-            return right;
+        return merge(left, right, null, null);
+    }
+
+    /**
+     * The same; with {@code marks}, also sets there the indexes in the result of every element of
+     * {@code left} and of every element of {@code right} marked in {@code rightMarks}.
+     */
+    public static Elements merge(Elements left, Elements right, BitSet rightMarks, BitSet marks) {
+        if (marks == null) {
+            if (right.size == 0) {
+                return left;
+            }
+            if (left.size == 0) {
+                return right;
+            }
         }
         Elements merged = new Elements(left.family, left.size + right.size);
         int fromLeft = 0;
         int fromRight = 0;
-        while (fromLeft < left.size && fromRight < right.size) {
-            if (compare(left, fromLeft, right, fromRight) < 0) {
-                int end = left.insertionPoint(right, fromRight, fromLeft);
+        while (fromLeft < left.size || fromRight < right.size) {
+            if (fromRight == right.size || (fromLeft < left.size && compare(left, fromLeft, right, fromRight) < 0)) {
+                int end = fromRight == right.size ? left.size : left.insertionPoint(right, fromRight, fromLeft);
+                if (marks != null) {
+                    marks.set(merged.size, merged.size + end - fromLeft);
+                }
                 merged.append(left, fromLeft, end);
                 fromLeft = end;
             } else {
-                int end = right.insertionPoint(left, fromLeft, fromRight);
+                int end = fromLeft == left.size ? right.size : right.insertionPoint(left, fromLeft, fromRight);
+                for (int index = fromRight; marks != null && index < end; index++) {
+                    if (rightMarks.get(index)) {
+                        marks.set(merged.size + index - fromRight);
+                    }
+                }
                 merged.append(right, fromRight, end);
                 fromRight = end;
             }
         }
-        merged.append(left, fromLeft, left.size);
-        merged.append(right, fromRight, right.size);
         return merged;
+    }
+
+    /** The elements at the indexes set in {@code mask} ({@code selected}) or clear in it (not), in order, copied run by run. */
+    public Elements select(BitSet mask, boolean selected) {
+        Elements chosen = new Elements(family, selected ? mask.cardinality() : size - mask.cardinality());
+        int from = selected ? mask.nextSetBit(0) : mask.nextClearBit(0);
+        while (from >= 0 && from < size) {
+            int to = Math.min(size, selected ? mask.nextClearBit(from) : nextSet(mask, from));
+            chosen.append(this, from, to);
+            from = selected ? mask.nextSetBit(to) : mask.nextClearBit(to);
+        }
+        return chosen;
+    }
+
+    private int nextSet(BitSet mask, int from) {
+        int next = mask.nextSetBit(from);
+        return next < 0 ? size : next;
     }
 
     /**

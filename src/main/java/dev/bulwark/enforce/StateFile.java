@@ -45,9 +45,9 @@ public final class StateFile {
                 cached = null;
                 return Optional.empty();
             }
-            long wholeBytes = Files.size(file);
-            cached = new Cached(loaded.state(), loaded.id(), fileStamp, journalStamp, loaded.journalBytes(),
-                    loaded.tornTail() || loaded.journalBytes() > Math.max(SMALL_JOURNAL_BYTES, wholeBytes / 4));
+            AppliedState state = loaded.state();
+            cached = new Cached(state, loaded.id(), fileStamp, journalStamp, loaded.journalBytes(),
+                    loaded.tornTail() || loaded.journalBytes() > limit(state.ipv4().size() + state.ipv6().size()));
             return Optional.of(loaded.state());
         } catch (IOException e) {
             throw new EnforceException("cannot read the state file " + file + ": " + e.getMessage(), e);
@@ -95,13 +95,15 @@ public final class StateFile {
             if (base != null && !base.compact && base.state.layout().equals(layout)
                     && Objects.equals(base.fileStamp, AppliedState.stamp(file))
                     && Objects.equals(base.journalStamp, AppliedState.stamp(journal))) {
-                long bytes = AppliedState.append(file, base.id, base.journalBytes,
-                        changes4 != null ? changes4 : base.state.ipv4().changesTo(ipv4),
-                        changes6 != null ? changes6 : base.state.ipv6().changesTo(ipv6));
-                long wholeBytes = Files.size(file);
-                cached = new Cached(state, base.id, base.fileStamp, AppliedState.stamp(journal), bytes,
-                        bytes > Math.max(SMALL_JOURNAL_BYTES, wholeBytes / 4));
-                return;
+                Elements change4 = changes4 != null ? changes4 : base.state.ipv4().changesTo(ipv4);
+                Elements change6 = changes6 != null ? changes6 : base.state.ipv6().changesTo(ipv6);
+                // a large change (the first round of a big feed) goes straight into a whole state
+                long journalAfter = base.journalBytes + 25L * (change4.size() + change6.size());
+                if (journalAfter <= limit(ipv4.size() + ipv6.size())) {
+                    long bytes = AppliedState.append(file, base.id, base.journalBytes, change4, change6);
+                    cached = new Cached(state, base.id, base.fileStamp, AppliedState.stamp(journal), bytes, false);
+                    return;
+                }
             }
             cached = null;
             long id = state.write(file);
@@ -111,6 +113,11 @@ public final class StateFile {
             throw new EnforceException("the kernel was updated, but the state file " + file + " could not be written ("
                     + e.getMessage() + "); the next apply will be a full load", e);
         }
+    }
+
+    /** The journal's largest size before a whole state is written instead: a quarter of the whole state's. */
+    private static long limit(int elements) {
+        return Math.max(SMALL_JOURNAL_BYTES, 25L * elements / 4);
     }
 
     public void delete() throws EnforceException {

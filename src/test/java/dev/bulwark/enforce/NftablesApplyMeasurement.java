@@ -50,6 +50,14 @@ public final class NftablesApplyMeasurement {
         long started = System.nanoTime();
         enforcer.apply(new Snapshot(IpSet.empty(), new TreeMap<>(java.util.Map.of(feedExpiry, feedSet))), now);
         System.out.printf("full load of %,d: %d ms%n", feedSet.prefixCount(dev.bulwark.ip.IpFamily.IPV4), (System.nanoTime() - started) / 1_000_000);
+        // the feed's next round an hour later: the same addresses, a new set object, a later expiry
+        // that the kernel's elements need not take yet (they keep their older one)
+        feedSet = feed.build();
+        now = now.plusSeconds(3_600);
+        feedExpiry = now.plusSeconds(86_400);
+        started = System.nanoTime();
+        ApplyReport round = enforcer.apply(new Snapshot(IpSet.empty(), new TreeMap<>(java.util.Map.of(feedExpiry, feedSet))), now);
+        System.out.printf("the next round of the feed: %d ms (%s)%n", (System.nanoTime() - started) / 1_000_000, round.summary());
         long[] millis = new long[bans];
         for (int ban = 0; ban < bans; ban++) {
             // each ban a new manual decision beside the earlier ones: the manual origin's group

@@ -154,6 +154,43 @@ class NftablesEnforcerTest {
         assertThat(runner.calls).isEmpty();
     }
 
+    /**
+     * A long-lived enforcer diffs only the small groups beside an unchanged large one; a new
+     * enforcer on the same state, for each step, diffs everything. Both must write the same
+     * scripts: feed elements kept with their older expiry, bans added and taken out.
+     */
+    @Test
+    void theDifferenceBesideAnUnchangedLargeGroupIsTheWholeDifference(@TempDir Path freshState) throws Exception {
+        IpSet.Builder feed = IpSet.builder();
+        for (long address = 0x0A000000L; address < 0x0A000000L + 2 * 6_000; address += 2) {
+            feed.addIpv4(address, address);
+        }
+        IpSet firstRound = feed.build();
+        IpSet secondRound = feed.build(); // the same addresses, a new object: the next round of the feed
+        FakeRunner kept = kernel();
+        NftablesEnforcer longLived = enforcer(kept, RuleSettings.defaults());
+        List<Snapshot> steps = List.of(
+                Snapshot.until(firstRound, NOW.plusSeconds(7_200)),
+                // the next round, an hour later, moves the feed's expiry: too soon to rewrite its elements
+                Snapshot.until(secondRound, NOW.plusSeconds(9_000)),
+                new Snapshot(IpSet.of("198.18.0.1"), new java.util.TreeMap<>(java.util.Map.of(NOW.plusSeconds(9_000), secondRound))),
+                new Snapshot(IpSet.of("198.18.0.1", "198.18.0.9"), new java.util.TreeMap<>(java.util.Map.of(NOW.plusSeconds(9_000), secondRound,
+                        NOW.plusSeconds(4_000), IpSet.of("2001:db8::1")))),
+                new Snapshot(IpSet.of("198.18.0.9"), new java.util.TreeMap<>(java.util.Map.of(NOW.plusSeconds(9_000), secondRound))));
+        for (int step = 0; step < steps.size(); step++) {
+            Instant at = NOW.plusSeconds(step == 0 ? 0 : 3_600 + step);
+            FakeRunner fresh = kernel();
+            ApplyReport quick = longLived.apply(steps.get(step), at);
+            ApplyReport whole = new NftablesEnforcer("bulwark", RuleSettings.defaults(), fresh, LockoutGuard.none(), freshState)
+                    .apply(steps.get(step), at);
+
+            assertThat(kept.inputsOf("nft -f -").getLast()).as("step %s", step).isEqualTo(fresh.inputsOf("nft -f -").getLast());
+            assertThat(quick.summary()).isEqualTo(whole.summary().replaceAll(" in \\d+ ms", quick.summary().replaceAll(".* in (\\d+) ms.*", " in $1 ms")));
+        }
+        assertThat(kept.inputsOf("nft -f -").getLast()).contains("delete element inet bulwark v4_hosts { 198.18.0.1 }")
+                .doesNotContain("10.0.0.2 ");
+    }
+
     @Test
     void countersAreSummedPerFamily() throws Exception {
         FakeRunner runner = new FakeRunner(call -> FakeRunner.ok("""
