@@ -56,6 +56,12 @@ while :; do
 done
 jpid=$(pgrep -f "bulwark.jar run --config $work" | head -1)
 echo "  RSS: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"
+# HISTOGRAM=1: what the heap holds, largest classes first (jcmd from the same JDK)
+if [[ -n ${HISTOGRAM-} ]]; then
+    "$(dirname "$(readlink -f "/proc/$jpid/exe")")/jcmd" "$jpid" GC.class_histogram | head -22 | sed 's/^/  /'
+    "$(dirname "$(readlink -f "/proc/$jpid/exe")")/jcmd" "$jpid" GC.heap_info | sed 's/^/  /'
+    echo "  RSS after that full GC: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"
+fi
 token=$(cat "$work/state/api.token")
 echo "ban to nftables, $bans bans:"
 # The end of each ban's apply is read from the daemon's own log line (its time, in ms, is taken

@@ -98,10 +98,12 @@ public final class DecisionBook {
             if (table.earliestExpiry() == null || table.earliestExpiry().isAfter(now)) {
                 continue;
             }
+            long second = now.getEpochSecond();
             for (int index = 0; index < table.size(); index++) {
-                Decision decision = table.get(index);
-                if (!decision.isLiveAt(now)) {
-                    expired.add(decision);
+                long expiry = table.expiresAtSecond(index);
+                // expiries are whole seconds: not after now means at or before its second
+                if (expiry != Long.MIN_VALUE && expiry <= second) {
+                    expired.add(table.get(index));
                 }
             }
         }

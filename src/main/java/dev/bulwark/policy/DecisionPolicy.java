@@ -47,13 +47,17 @@ public final class DecisionPolicy {
      * least {@code block_score}, monitor from {@code monitor_score}, else are ignored.
      */
     public Tier tier(Decision decision) {
-        if (decision.action() == Action.MONITOR) {
+        return tier(decision.origin(), decision.action(), decision.score());
+    }
+
+    private Tier tier(String origin, Action action, int score) {
+        if (action == Action.MONITOR) {
             return Tier.MONITOR;
         }
-        if (!decision.hasScore() || decision.score() >= config.blockScore() || decision.origin().equals(Decision.MANUAL)) {
+        if (score == Decision.NO_SCORE || score >= config.blockScore() || origin.equals(Decision.MANUAL)) {
             return Tier.BLOCK;
         }
-        return decision.score() >= config.monitorScore() ? Tier.MONITOR : Tier.IGNORE;
+        return score >= config.monitorScore() ? Tier.MONITOR : Tier.IGNORE;
     }
 
     /** Everything never blocked: the configured exclusions plus {@code host} (the host's own addresses, gateways, SSH peers). */
@@ -87,17 +91,24 @@ public final class DecisionPolicy {
     }
 
     private Map<Instant, IpSet> groups(OriginDecisions table, IpSet exclusions) {
-        Map<Instant, IpSet.Builder> builders = new HashMap<>();
+        Map<Long, IpSet.Builder> builders = new HashMap<>();
+        // a feed's decisions mostly share one expiry: look the builder up only when it changes
+        long lastExpiry = 0;
+        IpSet.Builder last = null;
         for (int index = 0; index < table.size(); index++) {
-            Decision decision = table.get(index);
-            if (tier(decision) != Tier.BLOCK) {
+            if (tier(table.origin(), table.action(index), table.score(index)) != Tier.BLOCK) {
                 continue;
             }
-            Instant key = decision.expiresAt() == null ? PERMANENT : decision.expiresAt();
-            builders.computeIfAbsent(key, instant -> IpSet.builder()).add(decision.target());
+            long expiry = table.expiresAtSecond(index);
+            if (last == null || expiry != lastExpiry) {
+                last = builders.computeIfAbsent(expiry, second -> IpSet.builder());
+                lastExpiry = expiry;
+            }
+            table.addTarget(index, last);
         }
         Map<Instant, IpSet> groups = new HashMap<>();
-        builders.forEach((key, builder) -> groups.put(key, builder.build().difference(exclusions)));
+        builders.forEach((expiry, builder) -> groups.put(expiry == Long.MIN_VALUE ? PERMANENT : Instant.ofEpochSecond(expiry),
+                builder.build().difference(exclusions)));
         return groups;
     }
 
