@@ -39,8 +39,9 @@ start
 # the first round: fetch, 1,000,000 decisions into the store, full load into nftables
 until grep -q "nftables.*state 2" "$work/log"; do sleep 0.2; done
 grep -E "feed big|nftables" "$work/log" | sed 's/^/  /'
-sleep 5
-echo "  RSS after the first round: $(( $(ps -o rss= -p "$(pgrep -f "bulwark.jar run --config $work" | head -1)") / 1024 )) MB"
+# resident memory once idle: the launcher's periodic collection comes after a minute without one
+sleep 70
+echo "  RSS after the first round, idle 70 s: $(( $(ps -o rss= -p "$(pgrep -f "bulwark.jar run --config $work" | head -1)") / 1024 )) MB"
 kill $pid; wait $pid 2>/dev/null || true; unset pid
 echo "restart (1,000,000 decisions in the store):"
 start
@@ -55,7 +56,9 @@ while :; do
     (( b - a < 5 )) && break
 done
 jpid=$(pgrep -f "bulwark.jar run --config $work" | head -1)
-echo "  RSS: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"
+echo "  RSS once the restart's round is done: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"
+sleep 70
+echo "  RSS after 70 s more, idle: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"
 # HISTOGRAM=1: what the heap holds, largest classes first (jcmd from the same JDK)
 if [[ -n ${HISTOGRAM-} ]]; then
     "$(dirname "$(readlink -f "/proc/$jpid/exe")")/jcmd" "$jpid" GC.class_histogram | head -22 | sed 's/^/  /'

@@ -163,6 +163,13 @@ final class Intervals {
     }
 
     Intervals union(Intervals other) {
+        // immutable both: a union with nothing is the other set itself, not a copy of a million intervals
+        if (other.count == 0) {
+            return this;
+        }
+        if (count == 0) {
+            return other;
+        }
         Appender out = new Appender(width, count + other.count);
         int left = 0;
         int right = 0;
@@ -233,6 +240,9 @@ final class Intervals {
     }
 
     Intervals difference(Intervals other) {
+        if (other.count == 0 || count == 0) {
+            return this;
+        }
         if (width == 32) {
             return differenceIpv4(other);
         }
