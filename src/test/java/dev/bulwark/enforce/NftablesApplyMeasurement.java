@@ -76,6 +76,9 @@ public final class NftablesApplyMeasurement {
                 throw new IllegalStateException("expected an incremental apply adding the ban: " + report.summary());
             }
         }
+        try (var files = Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
         long[] sorted = millis.clone();
         Arrays.sort(sorted);
         System.out.printf("one more ban, incremental apply without nft: median %d ms, min %d, max %d (all: %s)%n",
