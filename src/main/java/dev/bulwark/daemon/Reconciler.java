@@ -119,6 +119,9 @@ public final class Reconciler implements AutoCloseable {
         try {
             ApplyReport report = slot.enforcer.apply(published.snapshot(), now);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
+            // the first apply is logged even when it changed nothing: it shows that a restart
+            // found the kernel as it was left and reconciled it by difference
+            boolean first = slot.applied == null;
             slot.applied = published;
             slot.lastApply = now;
             slot.lastDuration = took;
@@ -126,7 +129,7 @@ public final class Reconciler implements AutoCloseable {
             slot.error = null;
             slot.failures = 0;
             slot.retryAt = null;
-            if (report.changed() || report.full()) {
+            if (report.changed() || report.full() || first) {
                 LOG.info("{} (state {}, {} ms)", report.summary(), published.version(), took.toMillis());
             }
             listener.applied(slot.enforcer.name(), took, report);

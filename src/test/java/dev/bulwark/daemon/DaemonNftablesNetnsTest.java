@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.cli.ExternalTool;
 import dev.bulwark.cli.Main;
+import dev.bulwark.enforce.NetnsLab;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -21,12 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
@@ -67,7 +65,6 @@ class DaemonNftablesNetnsTest {
     private static final List<String> PEERS_V6 = List.of(CLEAN_V6, LISTED_V6);
     private static final int API_PORT = 8750;
     private static final Pattern RUNNING = Pattern.compile("running: .* API on http://127\\.0\\.0\\.1:" + API_PORT);
-    private static final Pattern REPLIED = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
     private static final Duration DEADLINE = Duration.ofSeconds(15);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The JIT's first tier only: halves the start-up of each process here (2-core CI machines), and none runs long enough to miss the rest. */
@@ -76,7 +73,7 @@ class DaemonNftablesNetnsTest {
     @TempDir
     Path directory;
 
-    private Lab lab;
+    private NetnsLab lab;
     private Path stateDir;
     private Path config;
     private Path labFeed;
@@ -85,7 +82,7 @@ class DaemonNftablesNetnsTest {
     @BeforeEach
     void makeLab() throws Exception {
         ExternalTool.assumeInstalled("nft");
-        lab = Lab.create();
+        lab = NetnsLab.create(HOST_V4, HOST_V6, 24, concat(PEERS_V4, PEERS_V6));
         for (String source : PEERS_V4) {
             assertThat(lab.reaches(source)).as("before the daemon runs, %s reaches the host", source).isTrue();
         }
@@ -254,7 +251,7 @@ class DaemonNftablesNetnsTest {
 
     /** Starts {@code bulwark run} inside the daemon's namespace; returns once it says it is running (restored, reconciled, API up). */
     private RunningDaemon start() throws Exception {
-        Process process = new ProcessBuilder("ip", "netns", "exec", lab.daemon, java(), QUICK_START, "--enable-native-access=ALL-UNNAMED",
+        Process process = new ProcessBuilder("ip", "netns", "exec", lab.host, java(), QUICK_START, "--enable-native-access=ALL-UNNAMED",
                 // the daemon's own logging, not the tests' (which keeps only warnings)
                 "-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
@@ -312,7 +309,7 @@ class DaemonNftablesNetnsTest {
 
     /** One request to the daemon's API, made from inside its namespace with the token it wrote. */
     private Answer api(String method, String pathAndQuery, String body) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.daemon, java(), QUICK_START, "-cp",
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.host, java(), QUICK_START, "-cp",
                 System.getProperty("java.class.path"), ApiCall.class.getName(), method, "http://127.0.0.1:" + API_PORT + pathAndQuery,
                 stateDir.resolve("api.token").toString()));
         if (body != null) {
@@ -326,22 +323,13 @@ class DaemonNftablesNetnsTest {
 
     /** Every element of the daemon's nftables sets, as Bulwark writes addresses and prefixes. */
     private Set<String> kernelElements() throws Exception {
-        Set<String> elements = new TreeSet<>();
-        for (String set : List.of("v4", "v4_hosts", "v6", "v6_hosts")) {
-            JsonNode listed = JSON.readTree(lab.inDaemon("nft", "-j", "list", "set", "inet", "bulwark", set));
-            for (JsonNode item : listed.path("nftables")) {
-                for (JsonNode element : item.path("set").path("elem")) {
-                    JsonNode value = element.has("elem") ? element.path("elem").path("val") : element;
-                    if (value.isString()) {
-                        elements.add(value.asString());
-                    } else {
-                        JsonNode prefix = value.path("prefix");
-                        elements.add(prefix.path("addr").asString() + "/" + prefix.path("len").asInt());
-                    }
-                }
-            }
-        }
-        return elements;
+        return lab.nftablesElements("bulwark");
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     private static String java() {
@@ -382,7 +370,7 @@ class DaemonNftablesNetnsTest {
         }
 
         Probe(String source) throws IOException {
-            process = new ProcessBuilder("ip", "netns", "exec", lab.peers, "ping", "-n", "-O", "-i", "0.01", "-W", "1", "-I", source, HOST_V4)
+            process = new ProcessBuilder("ip", "netns", "exec", lab.attacker, "ping", "-n", "-O", "-i", "0.01", "-W", "1", "-I", source, HOST_V4)
                     .redirectErrorStream(true).start();
             processes.add(process);
             BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -429,109 +417,6 @@ class DaemonNftablesNetnsTest {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 System.out.println(response.statusCode());
                 System.out.print(response.body());
-            }
-        }
-    }
-
-    /**
-     * Two network namespaces joined by a veth pair: {@code daemon}, where {@code bulwark run}
-     * runs, holding {@link #HOST_V4} and {@link #HOST_V6}, and {@code peers}, holding every peer
-     * address. Static neighbour entries both ways, so that a blocked source cannot also break
-     * neighbour discovery and fail an unblocked probe for the wrong reason. Closing deletes both.
-     */
-    private static final class Lab implements AutoCloseable {
-        final String daemon;
-        final String peers;
-
-        private Lab(String daemon, String peers) {
-            this.daemon = daemon;
-            this.peers = peers;
-        }
-
-        /** Skips the test (with the reason) where the machine cannot make namespaces; CI can. */
-        static Lab create() throws IOException, InterruptedException {
-            ExternalTool.assumeRoot();
-            ExternalTool.assumeInstalled("ip");
-            ExternalTool.assumeInstalled("ping");
-            String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
-            Lab lab = new Lab("bwdd-" + suffix, "bwdp-" + suffix);
-            try {
-                lab.setUp();
-            } catch (RuntimeException | Error | IOException | InterruptedException e) {
-                lab.close();
-                throw e;
-            }
-            return lab;
-        }
-
-        private void setUp() throws IOException, InterruptedException {
-            must("ip", "netns", "add", daemon);
-            must("ip", "netns", "add", peers);
-            must("ip", "-n", daemon, "link", "add", "vd", "type", "veth", "peer", "name", "vp", "netns", peers);
-            for (String namespace : List.of(daemon, peers)) {
-                must("ip", "-n", namespace, "link", "set", "lo", "up");
-            }
-            must("ip", "-n", daemon, "address", "add", HOST_V4 + "/24", "dev", "vd");
-            must("ip", "-n", daemon, "address", "add", HOST_V6 + "/64", "dev", "vd", "nodad");
-            for (String address : PEERS_V4) {
-                must("ip", "-n", peers, "address", "add", address + "/24", "dev", "vp");
-            }
-            for (String address : PEERS_V6) {
-                must("ip", "-n", peers, "address", "add", address + "/64", "dev", "vp", "nodad");
-            }
-            must("ip", "-n", daemon, "link", "set", "vd", "up");
-            must("ip", "-n", peers, "link", "set", "vp", "up");
-            String daemonMac = mac(daemon, "vd");
-            String peersMac = mac(peers, "vp");
-            for (String address : PEERS_V4) {
-                must("ip", "-n", daemon, "neigh", "replace", address, "lladdr", peersMac, "dev", "vd", "nud", "permanent");
-            }
-            for (String address : PEERS_V6) {
-                must("ip", "-n", daemon, "neigh", "replace", address, "lladdr", peersMac, "dev", "vd", "nud", "permanent");
-            }
-            for (String address : List.of(HOST_V4, HOST_V6)) {
-                must("ip", "-n", peers, "neigh", "replace", address, "lladdr", daemonMac, "dev", "vp", "nud", "permanent");
-            }
-        }
-
-        private static String mac(String namespace, String device) throws IOException, InterruptedException {
-            String output = must("ip", "-n", namespace, "-br", "link", "show", device);
-            Matcher matcher = Pattern.compile("([0-9a-f]{2}(:[0-9a-f]{2}){5})").matcher(output);
-            assertThat(matcher.find()).as(output).isTrue();
-            return matcher.group(1);
-        }
-
-        /** Runs a command in the daemon's namespace and returns its stdout; fails the test if it fails. */
-        String inDaemon(String... command) throws IOException, InterruptedException {
-            List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", daemon));
-            full.addAll(List.of(command));
-            return must(full.toArray(String[]::new));
-        }
-
-        /**
-         * Three echo requests from {@code source} (a peer address) to the host, 50 ms apart: true
-         * if any is answered. On a veth pair a reply takes microseconds; half a second's wait
-         * after the last request keeps a blocked check short without making a passing one flaky.
-         */
-        boolean reaches(String source) throws IOException, InterruptedException {
-            String target = source.contains(":") ? HOST_V6 : HOST_V4;
-            ExternalTool.Result result = ExternalTool.run(List.of("ip", "netns", "exec", peers, "ping", "-n", "-q", "-c", "3", "-i", "0.05",
-                    "-W", "0.5", "-I", source, target));
-            Matcher matcher = REPLIED.matcher(result.stdout());
-            assertThat(matcher.find()).as("ping output: " + result.stdout() + result.stderr()).isTrue();
-            return Integer.parseInt(matcher.group(2)) > 0;
-        }
-
-        private static String must(String... command) throws IOException, InterruptedException {
-            ExternalTool.Result result = ExternalTool.run(List.of(command));
-            assertThat(result.code()).as(String.join(" ", command) + ": " + result.stderr()).isZero();
-            return result.stdout();
-        }
-
-        @Override
-        public void close() throws IOException, InterruptedException {
-            for (String namespace : List.of(daemon, peers)) {
-                ExternalTool.run(List.of("ip", "netns", "delete", namespace));
             }
         }
     }
