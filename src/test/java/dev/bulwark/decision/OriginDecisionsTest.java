@@ -44,6 +44,29 @@ class OriginDecisionsTest {
     }
 
     @Test
+    void everyFieldComesBackAsItWasGivenFromTheColumns() {
+        List<Decision> given = List.of(
+                new Decision("feed", IpRange.parse("2001:db8::/48"), Action.MONITOR, 35, List.of("scanner"), "seen scanning",
+                        NOW.minusSeconds(86_400), NOW, NOW.plusSeconds(3_600)),
+                new Decision("feed", IpRange.parse("192.0.2.7"), Action.BLOCK, Decision.NO_SCORE, List.of(), null, NOW, NOW, null),
+                new Decision("feed", IpRange.parse("198.51.100.0-198.51.100.9"), Action.BLOCK, 100, List.of("botnet", "c2"), "listed",
+                        NOW.minusSeconds(5), NOW.minusSeconds(1), Instant.parse("9999-12-31T23:59:59Z")),
+                new Decision("feed", IpRange.parse("2001:db8:0:1::1"), Action.BLOCK, 0, List.of("botnet", "c2"), "listed",
+                        NOW, NOW, NOW.plusSeconds(60)));
+
+        OriginDecisions table = OriginDecisions.of("feed", given);
+
+        assertThat(table.asList()).containsExactlyInAnyOrderElementsOf(given);
+        for (Decision decision : given) {
+            assertThat(table.find(decision.target())).isEqualTo(decision);
+        }
+        assertThat(table.get(0).target()).isEqualTo(IpRange.parse("192.0.2.7"));
+        assertThat(table.earliestExpiry()).isEqualTo(NOW.plusSeconds(60));
+        assertThat(table.latestExpiry()).isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
+        assertThat(table.find(IpRange.parse("2001:db8::/47"))).isNull();
+    }
+
+    @Test
     void agreesWithABruteForceScanOnRandomRanges() {
         Random random = new Random(42);
         List<Decision> decisions = new ArrayList<>();
