@@ -182,6 +182,7 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
                 channel.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(directory);
         } finally {
             Files.deleteIfExists(temporary);
         }
@@ -204,11 +205,17 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
         checksum.update(buffer.slice(ENTRY_HEAD, length));
         buffer.putInt((int) checksum.getValue());
         buffer.flip();
-        try (FileChannel channel = FileChannel.open(journalOf(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        Path journal = journalOf(file);
+        boolean created = !Files.exists(journal);
+        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             channel.truncate(at);
             channel.position(at);
             writeFully(channel, buffer);
             channel.force(false);
+        }
+        if (created) {
+            // the new file's name, too, must survive a power loss, not only its bytes
+            syncDirectory(journal.toAbsolutePath().getParent());
         }
         return at + buffer.limit();
     }
@@ -220,6 +227,13 @@ public record AppliedState(String layout, Elements ipv4, Elements ipv6) {
             return attributes.size() + "@" + attributes.lastModifiedTime().toMillis() + "/" + attributes.fileKey();
         } catch (NoSuchFileException e) {
             return null;
+        }
+    }
+
+    /** Makes a rename or a new file in {@code directory} durable (an fsync of the directory, as Linux allows). */
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 
