@@ -64,9 +64,9 @@ public final class NftablesEnforcer implements Enforcer {
     private final StateFile state;
     private final Elements.Decompositions decompositions = new Elements.Decompositions();
     private final Memo ipv4Memo = new Memo();
+    private final Memo ipv6Memo = new Memo();
     /** How many prefix probes were taken: moves the next one to another place in the list. */
     private long probeRounds;
-    private final Memo ipv6Memo = new Memo();
 
     public NftablesEnforcer(String table, RuleSettings rules, CommandRunner runner, LockoutGuard guard, Path stateDirectory) {
         if (!NAME.matcher(table).matches()) {
