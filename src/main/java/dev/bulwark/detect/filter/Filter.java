@@ -42,6 +42,7 @@ public final class Filter {
     private List<TupleLine> lineBuffer = new ArrayList<>();
     private String lastTimeText = "";
     private Instant lastDate;
+    private boolean ignored;
     private final LinkedHashMap<String, CachedFailure> multiLine = new LinkedHashMap<>();
 
     /**
@@ -97,7 +98,20 @@ public final class Filter {
      * whose date is optional and empty takes.
      */
     public List<Match> processLine(String line, Instant now) {
+        if (maxLines == 1) {
+            return apply(scan(line, now), now);
+        }
+        ignored = false;
         DateFinder.Found date = dates.find(line, now);
+        return findFailure(tupleLine(line, date, now), lastTime, now);
+    }
+
+    /** The time the last {@link #tupleLine} settled on, and whether it put the last date in place of the line's. */
+    private Instant lastTime;
+    private boolean substituted;
+
+    /** processLine's date handling: the line split around its date, and {@link #lastTime} set; updates the last date. */
+    private TupleLine tupleLine(String line, DateFinder.Found date, Instant now) {
         TupleLine tuple;
         Instant time = null;
         if (date != null) {
@@ -118,21 +132,168 @@ public final class Filter {
         } else {
             tuple = new TupleLine("", "", line);
         }
-        if (time == null) {
-            if (recentLastDate(now)) {
-                tuple = new TupleLine("", lastTimeText, line);
-                time = lastDate;
+        substituted = false;
+        if (time == null && recentLastDate(now)) {
+            tuple = new TupleLine("", lastTimeText, line);
+            time = lastDate;
+            substituted = true;
+        }
+        lastTime = time;
+        return tuple;
+    }
+
+    /**
+     * The half of processing a line that needs no state, for a single-line filter: the date, and
+     * which regexes match. Scans of different lines may run on different threads, each with its
+     * own Filter; {@link #apply} then takes them in line order on the one that keeps the state.
+     */
+    public Scan scan(String line, Instant now) {
+        if (maxLines != 1) {
+            throw new IllegalStateException(definition.name() + " reads " + maxLines + " lines at a time: its lines cannot be scanned apart");
+        }
+        DateFinder.Found date = dates.find(line, now);
+        boolean hasDate = date != null && date.end() > date.start();
+        String buffer = hasDate ? line.substring(0, date.start()) + line.substring(date.end()) + "\n" : line + "\n";
+        Scan scan = new Scan(line, date, buffer, hasDate && date.time() == null);
+        match(scan);
+        return scan;
+    }
+
+    private void match(Scan scan) {
+        String buffer = scan.buffer;
+        boolean ascii = PythonRegex.isAscii(buffer);
+        int from = 0;
+        if (!ignores.isEmpty() && ignores.size() < failures.size() - 2 && anyIgnore(buffer, 0, ascii)) {
+            scan.vetoed = true;
+            scan.ignoredAny = true;
+            return;
+        }
+        Matcher prefixMatch = null;
+        if (prefix != null) {
+            prefixMatch = prefix.search(buffer, 0, ascii);
+            if (prefixMatch == null) {
+                scan.vetoed = true;
+                return;
+            }
+            int contentStart = prefix.start(prefixMatch, "content");
+            int contentEnd = prefix.end(prefixMatch, "content");
+            if (contentStart >= 0 && contentEnd > contentStart) {
+                if (contentEnd == buffer.length() - 1) {
+                    // buffer[contentStart..] is content + "\n", the buffer fail2ban builds from it
+                    from = contentStart;
+                } else {
+                    buffer = buffer.substring(contentStart, contentEnd) + "\n";
+                    ascii = PythonRegex.isAscii(buffer);
+                }
             }
         }
-        return findFailure(tuple, time, now);
+        for (int index = 0; index < failures.size(); index++) {
+            TaggedRegex failRegex = failures.get(index);
+            Matcher matched = failRegex.search(buffer, from, ascii);
+            if (matched == null) {
+                continue;
+            }
+            if (scan.prefixGroups == null) {
+                scan.prefixGroups = prefixMatch == null ? new LinkedHashMap<>() : prefix.groups(prefixMatch);
+                scan.prefixGroups.remove("content");
+            }
+            Map<String, Object> groups = failRegex.groups(matched);
+            String fallbackId = failRegex.failureId(matched, TaggedRegex.FAILURE_ID_GROUPS);
+            boolean vetoed = !ignores.isEmpty() && anyIgnore(buffer, from, ascii);
+            scan.ignoredAny |= vetoed;
+            if (scan.hits.isEmpty()) {
+                scan.hits = new ArrayList<>(2);
+            }
+            scan.hits.add(new Hit(index, failRegex, groups, fallbackId, vetoed));
+            if (!checkAllRegex) {
+                return;
+            }
+        }
+    }
+
+    /** Whether an ignoreregex matches; with checkAllRegex each is tried, as fail2ban does. */
+    private boolean anyIgnore(String buffer, int from, boolean ascii) {
+        boolean any = false;
+        for (TaggedRegex ignore : ignores) {
+            if (ignore.search(buffer, from, ascii) != null) {
+                any = true;
+                if (!checkAllRegex) {
+                    return true;
+                }
+            }
+        }
+        return any;
+    }
+
+    /** The half of processing a line that keeps state: dates carried over, multi-line failures merged. */
+    public List<Match> apply(Scan scan, Instant now) {
+        TupleLine tuple = tupleLine(scan.line, scan.date, now);
+        Instant time = lastTime;
+        if (scan.unreadableDate && substituted) {
+            // a date that could not be read, replaced by the last one: the regexes see the whole line
+            Scan whole = new Scan(scan.line, scan.date, scan.line + "\n", false);
+            match(whole);
+            scan = whole;
+        }
+        ignored = scan.ignoredAny;
+        lineBuffer = new ArrayList<>(List.of(tuple));
+        if (scan.vetoed || scan.hits.isEmpty()) {
+            return List.of();
+        }
+        Lines lines = new Lines(lineBuffer, List.of());
+        List<Match> found = new ArrayList<>(1);
+        for (Hit hit : scan.hits) {
+            if (hit.vetoed()) {
+                continue;
+            }
+            Match match = record(hit.index(), hit.regex(), hit.groups(), scan.prefixGroups, lines, hit.fallbackId(), scan.buffer, time, now);
+            if (match == STOP) {
+                return found;
+            }
+            found.add(match);
+        }
+        return found;
+    }
+
+    /** One line, scanned: see {@link #scan}. */
+    public static final class Scan {
+        private final String line;
+        private final DateFinder.Found date;
+        private final String buffer;
+        private final boolean unreadableDate;
+        private boolean vetoed;
+        private boolean ignoredAny;
+        private List<Hit> hits = List.of();
+        private Map<String, Object> prefixGroups;
+
+        private Scan(String line, DateFinder.Found date, String buffer, boolean unreadableDate) {
+            this.line = line;
+            this.date = date;
+            this.buffer = buffer;
+            this.unreadableDate = unreadableDate;
+        }
+
+        /** Whether any failregex matched: a line that did not needs nothing more than its date. */
+        public boolean matched() {
+            return !hits.isEmpty();
+        }
+    }
+
+    private record Hit(int index, TaggedRegex regex, Map<String, Object> groups, String fallbackId, boolean vetoed) {
     }
 
     /** A line whose time is known from elsewhere (the systemd journal): no date is looked for in it. */
     public List<Match> processLine(String line, Instant time, Instant now) {
         requireNonNull(time, "time is null");
+        ignored = false;
         lastDate = time;
         lastTimeText = "";
         return findFailure(new TupleLine("", "", line), time, now);
+    }
+
+    /** Whether an ignoreregex matched the last line processed (fail2ban-regex counts such lines as ignored). */
+    public boolean lastLineIgnored() {
+        return ignored;
     }
 
     private boolean recentLastDate(Instant now) {
@@ -155,36 +316,53 @@ public final class Filter {
             original = lineBuffer;
         }
         String buffer = TupleLine.buffer(original);
+        boolean ascii = PythonRegex.isAscii(buffer);
+        // the failregexes read buffer from here on: the prefregex's content, without copying it
+        int from = 0;
         if (!ignores.isEmpty() && ignores.size() < failures.size() - 2) {
-            if (ignoreLine(buffer, original, null, null) >= 0) {
+            if (ignoreLine(buffer, 0, ascii, original, null, null) >= 0) {
                 return found;
             }
         }
-        Map<String, Object> prefixGroups = Map.of();
+        Matcher prefixMatch = null;
+        String content = null;
         if (prefix != null) {
-            Matcher matched = prefix.search(buffer);
-            if (matched == null) {
+            prefixMatch = prefix.search(buffer, 0, ascii);
+            if (prefixMatch == null) {
                 return found;
             }
-            prefixGroups = prefix.groups(matched);
-            Object content = prefixGroups.remove("content");
-            if (truthy(content)) {
-                lineBuffer = new ArrayList<>(List.of(new TupleLine("", "", (String) content)));
-                buffer = null;
+            int contentStart = prefix.start(prefixMatch, "content");
+            int contentEnd = prefix.end(prefixMatch, "content");
+            if (contentStart >= 0 && contentEnd > contentStart) {
+                content = buffer.substring(contentStart, contentEnd);
+                if (maxLines == 1 && contentEnd == buffer.length() - 1) {
+                    // buffer[contentStart..] is content + "\n", the buffer fail2ban builds from it
+                    from = contentStart;
+                } else {
+                    buffer = null;
+                }
+                lineBuffer = new ArrayList<>(List.of(new TupleLine("", "", content)));
             }
         }
+        Map<String, Object> prefixGroups = null;
         for (int index = 0; index < failures.size(); index++) {
             TaggedRegex failRegex = failures.get(index);
             if (buffer == null) {
                 buffer = TupleLine.buffer(lineBuffer);
+                ascii = PythonRegex.isAscii(buffer);
+                from = 0;
             }
-            Matcher matched = failRegex.search(buffer);
+            Matcher matched = failRegex.search(buffer, from, ascii);
             if (matched == null) {
                 continue;
             }
+            if (prefixGroups == null) {
+                prefixGroups = prefixMatch == null ? new LinkedHashMap<>() : prefix.groups(prefixMatch);
+                prefixGroups.remove("content");
+            }
             Lines lines = Lines.of(matched, buffer, original, failRegex);
             Map<String, Object> fail = failRegex.groups(matched);
-            if (!ignores.isEmpty() && ignoreLine(buffer, original, failRegex, lines) >= 0) {
+            if (!ignores.isEmpty() && ignoreLine(buffer, from, ascii, original, failRegex, lines) >= 0) {
                 buffer = null;
                 if (!checkAllRegex) {
                     break;
@@ -195,57 +373,12 @@ public final class Filter {
                 lineBuffer = new ArrayList<>(lines.unmatched());
                 buffer = null;
             }
-            if (!prefixGroups.isEmpty()) {
-                Map<String, Object> merged = new LinkedHashMap<>(prefixGroups);
-                merged.putAll(fail);
-                fail = merged;
+            String fallbackId = failRegex.failureId(matched, TaggedRegex.FAILURE_ID_GROUPS);
+            Match match = record(index, failRegex, fail, prefixGroups, lines, fallbackId, buffer, date, now);
+            if (match == STOP) {
+                return found;
             }
-            Object multiLineId = fail.get("mlfid");
-            if (multiLineId != null) {
-                fail = mergeFailure((String) multiLineId, fail, lines, now);
-                if (truthy(fail.get("nofail")) && !checkAllRegex) {
-                    return found;
-                }
-            } else {
-                List<Object> matches = new ArrayList<>(matchList(fail.get("matches")));
-                matches.addAll(lines.matched());
-                fail.put("matches", matches);
-            }
-            Object failureId = fail.get("fid");
-            Object host = fail.get("ip4");
-            if (host == null) {
-                host = fail.get("ip6");
-            }
-            if (host == null) {
-                host = fail.get("dns");
-            }
-            if (host == null) {
-                if (failureId == null && multiLineId == null) {
-                    failureId = failRegex.failureId(matched, TaggedRegex.FAILURE_ID_GROUPS);
-                    if (failureId == null) {
-                        throw new FilterException(definition.name() + ": no failure id group matched in '" + buffer + "' with "
-                                + failRegex.regex());
-                    }
-                }
-                host = failureId;
-            }
-            String id;
-            if (host == null) {
-                fail.put("mlfpending", 1);
-                if (!checkAllRegex && ignorePending) {
-                    return found;
-                }
-                id = null;
-            } else if (failureId == null || failureId.equals(host)) {
-                id = host.toString();
-            } else {
-                fail.put("ip", host.toString());
-                id = failureId.toString();
-            }
-            if (checkAllRegex && multiLineId != null) {
-                fail = new LinkedHashMap<>(fail);
-            }
-            found.add(new Match(index, id, date, fail));
+            found.add(match);
             if (!checkAllRegex) {
                 break;
             }
@@ -253,19 +386,84 @@ public final class Filter {
         return found;
     }
 
+    /** Stands for "stop here, report what was found so far" (a nofail or pending failure in a jail). */
+    private static final Match STOP = new Match(-1, null, null, Map.of());
+
+    /**
+     * The rest of findFailure's loop for one failregex match that no ignoreregex vetoed: the
+     * prefregex's groups merged in, the multi-line merge, the failure id.
+     */
+    private Match record(int index, TaggedRegex failRegex, Map<String, Object> fail, Map<String, Object> prefixGroups, Lines lines,
+                         String fallbackId, String buffer, Instant date, Instant now) {
+        if (!prefixGroups.isEmpty()) {
+            Map<String, Object> merged = new LinkedHashMap<>(prefixGroups);
+            merged.putAll(fail);
+            fail = merged;
+        }
+        Object multiLineId = fail.get("mlfid");
+        if (multiLineId != null) {
+            fail = mergeFailure((String) multiLineId, fail, lines, now);
+            if (truthy(fail.get("nofail")) && !checkAllRegex) {
+                return STOP;
+            }
+        } else {
+            List<Object> matches = new ArrayList<>(matchList(fail.get("matches")));
+            matches.addAll(lines.matched());
+            fail.put("matches", matches);
+        }
+        Object failureId = fail.get("fid");
+        Object host = fail.get("ip4");
+        if (host == null) {
+            host = fail.get("ip6");
+        }
+        if (host == null) {
+            host = fail.get("dns");
+        }
+        if (host == null) {
+            if (failureId == null && multiLineId == null) {
+                failureId = fallbackId;
+                if (failureId == null) {
+                    throw new FilterException(definition.name() + ": no failure id group matched in '" + buffer + "' with "
+                            + failRegex.regex());
+                }
+            }
+            host = failureId;
+        }
+        String id;
+        if (host == null) {
+            fail.put("mlfpending", 1);
+            if (!checkAllRegex && ignorePending) {
+                return STOP;
+            }
+            id = null;
+        } else if (failureId == null || failureId.equals(host)) {
+            id = host.toString();
+        } else {
+            fail.put("ip", host.toString());
+            id = failureId.toString();
+        }
+        if (checkAllRegex && multiLineId != null) {
+            fail = new LinkedHashMap<>(fail);
+        }
+        return new Match(index, id, date, fail);
+    }
+
     /** fail2ban's {@code _ignoreLine}: the index of the ignoreregex that matched, or -1. */
-    private int ignoreLine(String buffer, List<TupleLine> original, TaggedRegex failRegex, Lines failLines) {
+    private int ignoreLine(String buffer, int from, boolean ascii, List<TupleLine> original, TaggedRegex failRegex, Lines failLines) {
         if (failRegex != null && maxLines > 1) {
             original = failLines.matched();
             buffer = TupleLine.buffer(original);
+            ascii = PythonRegex.isAscii(buffer);
+            from = 0;
         }
         int foundIndex = -1;
         for (int index = 0; index < ignores.size(); index++) {
-            Matcher matched = ignores.get(index).search(buffer);
+            Matcher matched = ignores.get(index).search(buffer, from, ascii);
             if (matched == null) {
                 continue;
             }
             foundIndex = index;
+            ignored = true;
             if (!checkAllRegex || maxLines > 1) {
                 if (failRegex != null) {
                     lineBuffer = new ArrayList<>(failLines.unmatched());
@@ -412,7 +610,12 @@ public final class Filter {
     public record Match(int regexIndex, String id, Instant time, Map<String, Object> data) {
         /** Whether this is a failure a jail counts: it has an id and is no "nofail" match. */
         public boolean isFailure() {
-            return id != null && !truthy(data.get("nofail"));
+            return id != null && !isNoFail();
+        }
+
+        /** Whether the regex marked the match as no failure ({@code <F-NOFAIL>}): fail2ban-regex counts it as ignored. */
+        public boolean isNoFail() {
+            return truthy(data.get("nofail"));
         }
 
         /** The lines that make up this failure, as fail2ban counts its attempts. */

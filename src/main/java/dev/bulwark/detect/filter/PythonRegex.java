@@ -67,12 +67,21 @@ final class PythonRegex {
 
     /** The pattern to use for {@code text}: ASCII classes when it is all ASCII. */
     Pattern pattern(CharSequence text) {
+        return isAscii(text) ? ascii : unicode();
+    }
+
+    /** The pattern for text that {@link #isAscii} said is (or is not) all ASCII. */
+    Pattern pattern(boolean ascii) {
+        return ascii ? this.ascii : unicode();
+    }
+
+    static boolean isAscii(CharSequence text) {
         for (int index = 0, length = text.length(); index < length; index++) {
             if (text.charAt(index) >= 0x80) {
-                return unicode();
+                return false;
             }
         }
-        return ascii;
+        return true;
     }
 
     Pattern ascii() {
@@ -170,6 +179,7 @@ final class PythonRegex {
                         throw error("missing ) after (?(", index);
                     }
                     conditions.add(source.substring(index + 3, close));
+                    index = close;
                 } else if (!source.startsWith("(?", index)) {
                     names.add(null);
                 }

@@ -57,6 +57,10 @@ final class TaggedRegex {
     private final List<String[]> tuples;
     private final int[] skipLines;
     private final Map<String, Integer> index;
+    private final String literalPrefix;
+    private final FirstChars firstChars;
+    private Matcher asciiMatcher;
+    private Matcher unicodeMatcher;
 
     private TaggedRegex(String regex, boolean multiline) {
         this.regex = regex;
@@ -100,6 +104,8 @@ final class TaggedRegex {
         }
         this.skipLines = skip.stream().mapToInt(Integer::intValue).toArray();
         this.anchored = !multiline && startsAnchored(regex);
+        this.literalPrefix = anchored ? literalPrefix(regex) : "";
+        this.firstChars = anchored ? FirstChars.of(regex) : FirstChars.ANY;
     }
 
     private static int compare(String[] left, String[] right) {
@@ -189,15 +195,196 @@ final class TaggedRegex {
         return regex;
     }
 
+    /** Where the group {@code name} starts in {@code match}; -1 when it took no part or does not exist. */
+    int start(Matcher match, String name) {
+        Integer number = index.get(name);
+        return number == null ? -1 : match.start(javaGroup[number]);
+    }
+
+    /** Where the group {@code name} ends in {@code match}; -1 when it took no part or does not exist. */
+    int end(Matcher match, String name) {
+        Integer number = index.get(name);
+        return number == null ? -1 : match.end(javaGroup[number]);
+    }
+
     boolean hasGroup(String name) {
         return index.containsKey(name);
     }
 
     /** Python's {@code search}: the match or null. */
     Matcher search(String buffer) {
-        Matcher matcher = compiled.pattern(buffer).matcher(buffer);
+        return search(buffer, 0, PythonRegex.isAscii(buffer));
+    }
+
+    /**
+     * Python's {@code search} on {@code buffer.substring(from)}, without the copy: the match
+     * (valid until the next search with this regex) or null. Positions in the match are
+     * positions in {@code buffer}.
+     */
+    Matcher search(String buffer, int from, boolean ascii) {
+        if (anchored) {
+            if (from < buffer.length() && !firstChars.mayStartWith(buffer.charAt(from))) {
+                return null;
+            }
+            if (!buffer.startsWith(literalPrefix, from)) {
+                return null;
+            }
+        }
+        Matcher matcher = matcher(buffer, ascii);
+        if (from > 0) {
+            matcher.region(from, buffer.length());
+        }
         boolean found = anchored ? matcher.lookingAt() : matcher.find();
         return found ? matcher : null;
+    }
+
+    /** The matcher for {@code buffer}, reused from search to search: a regex serves one filter, on one thread. */
+    private Matcher matcher(String buffer, boolean ascii) {
+        Pattern pattern = compiled.pattern(ascii);
+        if (pattern == compiled.ascii()) {
+            if (asciiMatcher == null) {
+                asciiMatcher = pattern.matcher(buffer);
+                return asciiMatcher;
+            }
+            return asciiMatcher.reset(buffer);
+        }
+        if (unicodeMatcher == null) {
+            unicodeMatcher = pattern.matcher(buffer);
+            return unicodeMatcher;
+        }
+        return unicodeMatcher.reset(buffer);
+    }
+
+    /**
+     * The text every match of an anchored regex starts with, so that most lines are turned away
+     * without running the regex: the literal characters after {@code ^}, through groups that
+     * must match once and have no alternatives, up to the first thing that is not a plain
+     * character. Empty when in doubt (flags, a class, an optional part).
+     */
+    static String literalPrefix(String regex) {
+        if (!regex.startsWith("^") || regex.contains("(?i") || regex.contains("(?x") || regex.contains("(?u")
+                || regex.contains("(?a") || regex.contains("(?L")) {
+            return "";
+        }
+        StringBuilder prefix = new StringBuilder();
+        int at = 1;
+        while (at < regex.length()) {
+            char c = regex.charAt(at);
+            if (c == '(') {
+                int body = groupBody(regex, at);
+                int close = closingParenthesis(regex, at);
+                if (body < 0 || close < 0 || hasTopLevelBar(regex, body, close)) {
+                    break;
+                }
+                char after = close + 1 < regex.length() ? regex.charAt(close + 1) : 0;
+                if (after == '?' || after == '*' || after == '{' || after == '+') {
+                    break;
+                }
+                at = body;
+                continue;
+            }
+            if (c == ')') {
+                char after = at + 1 < regex.length() ? regex.charAt(at + 1) : 0;
+                if (after == '?' || after == '*' || after == '{' || after == '+') {
+                    break;
+                }
+                at++;
+                continue;
+            }
+            char literal;
+            int next;
+            if (c == '\\') {
+                if (at + 1 >= regex.length() || Character.isLetterOrDigit(regex.charAt(at + 1))) {
+                    break;
+                }
+                literal = regex.charAt(at + 1);
+                next = at + 2;
+            } else if (".^$*+?{}[]|".indexOf(c) >= 0) {
+                break;
+            } else {
+                literal = c;
+                next = at + 1;
+            }
+            char after = next < regex.length() ? regex.charAt(next) : 0;
+            if (after == '?' || after == '*' || after == '{') {
+                break;
+            }
+            prefix.append(literal);
+            if (after == '+') {
+                break;
+            }
+            at = next;
+        }
+        return prefix.toString();
+    }
+
+    /** Where a capturing or non-capturing group's body starts; -1 for lookarounds, conditionals and flags. */
+    private static int groupBody(String regex, int open) {
+        if (!regex.startsWith("(?", open)) {
+            return open + 1;
+        }
+        if (regex.startsWith("(?:", open)) {
+            return open + 3;
+        }
+        if (regex.startsWith("(?P<", open)) {
+            int close = regex.indexOf('>', open);
+            return close < 0 ? -1 : close + 1;
+        }
+        return -1;
+    }
+
+    private static int closingParenthesis(String regex, int open) {
+        int depth = 0;
+        boolean inClass = false;
+        for (int at = open; at < regex.length(); at++) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at++;
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+                if (at + 1 < regex.length() && regex.charAt(at + 1) == '^') {
+                    at++;
+                }
+                if (at + 1 < regex.length() && regex.charAt(at + 1) == ']') {
+                    at++;
+                }
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean hasTopLevelBar(String regex, int from, int to) {
+        int depth = 0;
+        boolean inClass = false;
+        for (int at = from; at < to; at++) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at++;
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+                if (at + 1 < to && regex.charAt(at + 1) == '^') {
+                    at++;
+                }
+                if (at + 1 < to && regex.charAt(at + 1) == ']') {
+                    at++;
+                }
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == '|' && depth == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Python's {@code groupdict()} with fail2ban's alt_ and tuple_ handling: every named group, null when it took no part. */
