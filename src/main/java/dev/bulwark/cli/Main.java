@@ -52,6 +52,7 @@ public final class Main {
         commands.put("explain", () -> new ExplainCommand(stdout, stderr, clock, System.getenv()));
         commands.put("status", () -> new StatusCommand(stdout, stderr, clock, System.getenv()));
         commands.put("config", () -> new ConfigCheckCommand(stdout, stderr, System.getenv()));
+        commands.put("filter-test", () -> new FilterTestCommand(stdin, stdout, stderr, clock));
         // building every command's options costs start-up time: a named command builds only its own
         List<Subcommand> subcommands = new ArrayList<>();
         Supplier<Subcommand> named = arguments.length > 0 ? commands.get(arguments[0]) : null;

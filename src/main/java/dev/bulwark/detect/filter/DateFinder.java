@@ -13,13 +13,18 @@ public interface DateFinder {
 
     /**
      * The date's text is {@code line[start, end)}; {@code time} is null when that text is empty
-     * (a date pattern that allows none) or could not be read as a time.
+     * (a date pattern that allows none) or could not be read as a time. {@code failed}: fail2ban
+     * itself fails on this line's date (an unknown zone name, say) and skips the line.
      */
-    record Found(int start, int end, Instant time) {
+    record Found(int start, int end, Instant time, boolean failed) {
         public Found {
             if (start < 0 || end < start) {
                 throw new IllegalArgumentException("bad span " + start + ".." + end);
             }
+        }
+
+        public Found(int start, int end, Instant time) {
+            this(start, end, time, false);
         }
     }
 

@@ -103,6 +103,9 @@ public final class Filter {
         }
         ignored = false;
         DateFinder.Found date = dates.find(line, now);
+        if (date != null && date.failed()) {
+            return List.of();
+        }
         return findFailure(tupleLine(line, date, now), lastTime, now);
     }
 
@@ -155,6 +158,11 @@ public final class Filter {
         boolean hasDate = date != null && date.end() > date.start();
         String buffer = hasDate ? line.substring(0, date.start()) + line.substring(date.end()) + "\n" : line + "\n";
         Scan scan = new Scan(line, date, buffer, hasDate && date.time() == null);
+        if (date != null && date.failed()) {
+            // fail2ban fails on this line's date and skips the line
+            scan.skipped = true;
+            return scan;
+        }
         match(scan);
         return scan;
     }
@@ -227,6 +235,10 @@ public final class Filter {
 
     /** The half of processing a line that keeps state: dates carried over, multi-line failures merged. */
     public List<Match> apply(Scan scan, Instant now) {
+        if (scan.skipped) {
+            ignored = false;
+            return List.of();
+        }
         TupleLine tuple = tupleLine(scan.line, scan.date, now);
         Instant time = lastTime;
         if (scan.unreadableDate && substituted) {
@@ -262,6 +274,7 @@ public final class Filter {
         private final String buffer;
         private final boolean unreadableDate;
         private boolean vetoed;
+        private boolean skipped;
         private boolean ignoredAny;
         private List<Hit> hits = List.of();
         private Map<String, Object> prefixGroups;

@@ -2,6 +2,8 @@ package dev.bulwark.detect.filter;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.detect.time.DateDetector;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -228,16 +230,7 @@ public record FilterDefinition(String name, String where, String prefRegex, List
      * for fail2ban's default templates.
      */
     public List<String> datePatterns() {
-        if (datePattern == null) {
-            return List.of();
-        }
-        List<String> patterns = new ArrayList<>();
-        for (String line : datePattern.split("\n+")) {
-            if (!line.strip().isEmpty()) {
-                patterns.add(line.strip());
-            }
-        }
-        return patterns;
+        return datePattern == null ? List.of() : DateDetector.splitDatePattern(datePattern);
     }
 
     /**
