@@ -49,7 +49,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FileFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileFollower.class);
-    private static final long STOP_WAIT_MILLIS = 10_000;
 
     private final List<SourceTail> sources;
     private final Path stateDir;
@@ -61,11 +60,10 @@ public final class FileFollower implements AutoCloseable {
     private Instant nextSave;
     private long lines;
     private long sinkFailures;
-    private Thread thread;
+    private final Lifecycle lifecycle = new Lifecycle("the file follower");
     private WatchService watchService;
     private final Map<WatchKey, Path> watchedKeys = new HashMap<>();
     private final Set<Path> watchedDirectories = new HashSet<>();
-    private volatile boolean closed;
 
     /**
      * A follower of {@code sources}, resuming from the offsets saved under {@code stateDir}.
@@ -154,20 +152,14 @@ public final class FileFollower implements AutoCloseable {
 
     /** Starts following on the thread {@code bulwark-tail}. */
     public synchronized void start() throws IOException {
-        if (closed) {
-            throw new IllegalStateException("the file follower is closed");
+        if (!lifecycle.closed() && !lifecycle.started()) {
+            watchService = FileSystems.getDefault().newWatchService();
         }
-        if (thread != null) {
-            throw new IllegalStateException("the file follower is already started");
-        }
-        watchService = FileSystems.getDefault().newWatchService();
-        thread = new Thread(this::run, "bulwark-tail");
-        thread.setDaemon(true);
-        thread.start();
+        lifecycle.start("bulwark-tail", this::run);
     }
 
     private void run() {
-        while (!closed) {
+        while (!lifecycle.closed()) {
             try {
                 watchDirectories();
                 boolean more = poll();
@@ -287,22 +279,13 @@ public final class FileFollower implements AutoCloseable {
     /** Stops the thread, saves the offsets and closes every file. */
     @Override
     public void close() throws IOException {
-        Thread running;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            running = thread;
+        if (!lifecycle.close()) {
+            return;
         }
-        if (running != null) {
+        if (lifecycle.started()) {
             // closing the watch service wakes the thread; an interrupt would close the file channels under a read
             watchService.close();
-            try {
-                running.join(STOP_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            lifecycle.awaitThread(false);
         }
         IOException failure = null;
         try {
