@@ -164,7 +164,8 @@ public final class FileFollower implements AutoCloseable {
                 watchDirectories();
                 boolean more = poll();
                 saveIfDue();
-                if (!more) {
+                // a file opened by this look may lead to a directory not watched yet: watch it, then look again
+                if (!more && !watchDirectories()) {
                     awaitChange();
                 }
             } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -193,14 +194,15 @@ public final class FileFollower implements AutoCloseable {
         }
     }
 
-    /** Watches the directories of every source that exist and are not watched yet. */
-    private void watchDirectories() throws IOException {
+    /** Watches the directories of every source that exist and are not watched yet; returns whether there were any. */
+    private boolean watchDirectories() {
         Set<Path> wanted = new LinkedHashSet<>();
         synchronized (this) {
             for (SourceTail source : sources) {
                 wanted.addAll(source.directories());
             }
         }
+        boolean added = false;
         for (Path directory : wanted) {
             if (watchedDirectories.contains(directory) || !Files.isDirectory(directory)) {
                 continue;
@@ -210,10 +212,14 @@ public final class FileFollower implements AutoCloseable {
                         StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
                 watchedKeys.put(key, directory);
                 watchedDirectories.add(directory);
+                added = true;
             } catch (IOException e) {
-                LOG.debug("cannot watch {} ({}); it is polled every {}", directory, e, settings.pollInterval());
+                // with the directory unwatched, the poll interval still finds its changes
+                watchedDirectories.add(directory);
+                LOG.info("cannot watch {} for changes ({}); it is looked at every {}", directory, e, settings.pollInterval());
             }
         }
+        return added;
     }
 
     /** Waits for a change that concerns a source, or the poll interval. */

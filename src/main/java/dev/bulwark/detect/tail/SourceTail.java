@@ -76,11 +76,14 @@ final class SourceTail implements Closeable {
         return source.name();
     }
 
-    /** The directories whose changes matter to this source. */
+    /** The directories whose changes matter to this source: those of its paths, and those its files' links lead to. */
     List<Path> directories() {
         List<Path> directories = new ArrayList<>();
         for (PathPattern pattern : patterns) {
             directories.add(pattern.directory());
+        }
+        for (TailedFile file : files.values()) {
+            directories.add(file.realPath().getParent());
         }
         return directories;
     }
@@ -94,7 +97,7 @@ final class SourceTail implements Closeable {
             }
         }
         for (TailedFile file : files.values()) {
-            if (file.path().equals(candidate)) {
+            if (file.path().equals(candidate) || file.realPath().equals(candidate)) {
                 return true;
             }
         }

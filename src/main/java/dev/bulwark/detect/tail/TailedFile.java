@@ -21,6 +21,8 @@ final class TailedFile implements Closeable, LineAssembler.Receiver {
     private final LineAssembler assembler;
     private final int maxLineBytes;
     private Path path;
+    /** Where the path leads through links: inotify reports writes in this file's directory, not the link's. */
+    private final Path realPath;
     private String origin;
     /** Just past the last line delivered: what is saved, where a restart reads on. */
     private long position;
@@ -38,12 +40,13 @@ final class TailedFile implements Closeable, LineAssembler.Receiver {
         void deliver(String source, String origin, String line);
     }
 
-    private TailedFile(Deliveries deliveries, String source, FileKey key, Path path, FileChannel channel, int maxLineBytes, long offset,
-                       Instant now) {
+    private TailedFile(Deliveries deliveries, String source, FileKey key, Path path, Path realPath, FileChannel channel, int maxLineBytes,
+                       long offset, Instant now) {
         this.deliveries = deliveries;
         this.source = source;
         this.key = key;
         this.path = path;
+        this.realPath = realPath;
         this.origin = path.toString();
         this.channel = channel;
         this.maxLineBytes = maxLineBytes;
@@ -67,7 +70,8 @@ final class TailedFile implements Closeable, LineAssembler.Receiver {
                 channel.close();
                 return null;
             }
-            TailedFile file = new TailedFile(deliveries, source, stat.key(), stat.path(), channel, maxLineBytes, offset, now);
+            TailedFile file = new TailedFile(deliveries, source, stat.key(), stat.path(), stat.path().toRealPath(), channel, maxLineBytes,
+                    offset, now);
             if (atEnd) {
                 file.startAtLastLine(again.size());
             }
@@ -195,6 +199,10 @@ final class TailedFile implements Closeable, LineAssembler.Receiver {
 
     Path path() {
         return path;
+    }
+
+    Path realPath() {
+        return realPath;
     }
 
     String origin() {

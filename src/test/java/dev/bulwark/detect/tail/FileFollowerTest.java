@@ -526,19 +526,26 @@ class FileFollowerTest {
                 .hasMessageContaining("remove the file");
     }
 
-    @Test
-    void theBackgroundThreadIsWokenByTheChangeNotTheTimer() throws Exception {
-        Path log = logs.resolve("auth.log");
-        append(log, "");
+    /** A follower running on its thread that polls only once an hour: what it delivers sooner, inotify woke it for. */
+    private FileFollower runningWithoutTimer(Path log) throws Exception {
         TailSettings slowPoll = new TailSettings(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, 64 * 1024);
         FileFollower follower = new FileFollower(List.of(new FileSource("sshd", List.of(log.toString()), false)), state, sink, slowPoll, clock);
         followers.add(follower);
         follower.start();
         // the first look happens on the thread: wait until it has opened the file
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (follower.files().isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        while (follower.files().isEmpty()) {
+            assertThat(System.nanoTime()).as("the follower opened the file within 10 s").isLessThan(deadline);
+            Thread.sleep(1);
         }
+        return follower;
+    }
+
+    @Test
+    void theBackgroundThreadIsWokenByTheChangeNotTheTimer() throws Exception {
+        Path log = logs.resolve("auth.log");
+        append(log, "");
+        FileFollower follower = runningWithoutTimer(log);
 
         append(log, "woken\n");
         RecordingSink.Line line = sink.lines.poll(10, TimeUnit.SECONDS);
@@ -546,6 +553,20 @@ class FileFollowerTest {
         assertThat(line).isNotNull().extracting(RecordingSink.Line::text).isEqualTo("woken");
         follower.close();
         assertThat(SavedOffsets.read(state, "sshd").files()).singleElement().extracting(SavedOffsets.File::offset).isEqualTo(6L);
+    }
+
+    @Test
+    void aLinkedFileIsWokenForByChangesInTheDirectoryOfItsTarget() throws Exception {
+        Path target = Files.createDirectories(temp.resolve("elsewhere")).resolve("app.log");
+        append(target, "");
+        Path link = Files.createSymbolicLink(logs.resolve("app.log"), target);
+        runningWithoutTimer(link);
+
+        append(target, "through the link\n");
+        RecordingSink.Line line = sink.lines.poll(10, TimeUnit.SECONDS);
+
+        assertThat(line).isNotNull().extracting(RecordingSink.Line::text, RecordingSink.Line::origin)
+                .containsExactly("through the link", link.toString());
     }
 
     @Test
