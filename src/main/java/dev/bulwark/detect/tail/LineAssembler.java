@@ -67,6 +67,11 @@ final class LineAssembler {
         skipping = true;
     }
 
+    /** Whether the bytes up to the next newline are being dropped. */
+    boolean skipping() {
+        return skipping;
+    }
+
     /** How many lines were cut to the limit. */
     long cutLines() {
         return cutLines;

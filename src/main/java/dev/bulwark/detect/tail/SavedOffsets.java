@@ -26,8 +26,11 @@ record SavedOffsets(String source, List<String> paths, List<SavedOffsets.File> f
     private static final int FORMAT_VERSION = 1;
     private static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
-    /** One file's saved position. */
-    record File(String path, FileKey key, long offset, Fingerprint fingerprint) {
+    /**
+     * One file's saved position; {@code skipToNextLine} when the bytes from the offset to the next
+     * newline belong to a line already delivered cut to the limit, or begun before the first start.
+     */
+    record File(String path, FileKey key, long offset, Fingerprint fingerprint, boolean skipToNextLine) {
         File {
             requireNonNull(path, "path is null");
             requireNonNull(key, "key is null");
@@ -71,7 +74,8 @@ record SavedOffsets(String source, List<String> paths, List<SavedOffsets.File> f
                 FileKey key = new FileKey(node.required("device").asLong(), node.required("inode").asLong());
                 Fingerprint fingerprint = new Fingerprint(node.required("fingerprintLength").asInt(),
                         node.required("fingerprint").stringValue());
-                files.add(new File(node.required("path").stringValue(), key, node.required("offset").asLong(), fingerprint));
+                files.add(new File(node.required("path").stringValue(), key, node.required("offset").asLong(), fingerprint,
+                        node.path("skipToNextLine").asBoolean(false)));
             }
             return new SavedOffsets(source, paths, files);
         } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
@@ -95,6 +99,9 @@ record SavedOffsets(String source, List<String> paths, List<SavedOffsets.File> f
             node.put("offset", file.offset());
             node.put("fingerprintLength", file.fingerprint().length());
             node.put("fingerprint", file.fingerprint().sha256());
+            if (file.skipToNextLine()) {
+                node.put("skipToNextLine", true);
+            }
         }
         StateFiles.write(fileOf(stateDir, source), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }

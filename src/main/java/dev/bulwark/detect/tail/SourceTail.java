@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The files of one {@link FileSource}, known by their {@link FileKey}, not their names: a file
@@ -32,8 +34,14 @@ import java.util.Set;
 final class SourceTail implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceTail.class);
 
-    /** One configured path: a plain file, or a glob on the names in one directory. */
+    /**
+     * One configured path: a plain file, or a glob on the names in one directory. A glob never
+     * matches a compressed file ({@code access.log.2.gz} for {@code access.log*}): its bytes are
+     * no lines, and its lines were read before it was compressed.
+     */
     record PathPattern(String text, Path path, Path directory, PathMatcher matcher) {
+        private static final Pattern COMPRESSED = Pattern.compile(".*\\.(gz|bz2|xz|zst|lz4|lzma|zip|Z)");
+
         static PathPattern of(String text) {
             Path path = Path.of(text);
             PathMatcher matcher = FileSource.isGlob(path.getFileName().toString())
@@ -45,7 +53,11 @@ final class SourceTail implements Closeable {
             if (matcher == null) {
                 return candidate.equals(path);
             }
-            return directory.equals(candidate.getParent()) && matcher.matches(candidate.getFileName());
+            return directory.equals(candidate.getParent()) && matchesName(candidate.getFileName());
+        }
+
+        boolean matchesName(Path name) {
+            return matcher.matches(name) && !COMPRESSED.matcher(name.toString()).matches();
         }
     }
 
@@ -177,7 +189,7 @@ final class SourceTail implements Closeable {
                     continue;
                 }
                 for (Path path : list(pattern.directory())) {
-                    if (pattern.matcher().matches(path.getFileName())) {
+                    if (pattern.matchesName(path.getFileName())) {
                         add(found, FileKey.stat(path));
                     }
                 }
@@ -250,6 +262,9 @@ final class SourceTail implements Closeable {
         }
         if (stat != null && stat.size() >= entry.offset() && entry.fingerprint().matches(stat.path())) {
             TailedFile file = open(stat, entry.offset(), false, now);
+            if (file != null && entry.skipToNextLine()) {
+                file.skipToNextLine();
+            }
             if (file != null && !found.containsKey(stat.key())) {
                 file.rotated(true, now);
             }
@@ -347,7 +362,7 @@ final class SourceTail implements Closeable {
             return file;
         } catch (IOException e) {
             problem("cannot open " + stat.path() + " for source " + source.name() + ": " + e
-                    + (e instanceof java.nio.file.AccessDeniedException ? "; bulwark needs read access to it (often the group adm)" : ""));
+                    + (e instanceof AccessDeniedException ? "; bulwark needs read access to it (often the group adm)" : ""));
             return null;
         }
     }
@@ -367,7 +382,7 @@ final class SourceTail implements Closeable {
         }
         List<SavedOffsets.File> entries = new ArrayList<>();
         for (TailedFile file : files.values()) {
-            entries.add(new SavedOffsets.File(file.origin(), file.key, file.position(), file.fingerprint()));
+            entries.add(new SavedOffsets.File(file.origin(), file.key, file.position(), file.fingerprint(), file.skipsToNextLine()));
         }
         return new SavedOffsets(source.name(), source.paths(), entries);
     }

@@ -239,6 +239,15 @@ final class TailedFile implements Closeable, LineAssembler.Receiver {
         return lastGrowth;
     }
 
+    /** Whether the bytes from {@link #position} to the next newline are not to be delivered. */
+    boolean skipsToNextLine() {
+        return assembler.skipping();
+    }
+
+    void skipToNextLine() {
+        assembler.skipToNextLine();
+    }
+
     long cutLines() {
         return assembler.cutLines();
     }

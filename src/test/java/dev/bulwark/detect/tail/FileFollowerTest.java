@@ -339,7 +339,7 @@ class FileFollowerTest {
     }
 
     @Test
-    void aFileRenamedToAnotherMatchingNameIsTheSameFileNotANewOne() throws IOException {
+    void aFileRenamedToAnotherMatchingNameIsTheSameFileNotANewOneAndCompressedOnesAreNotRead() throws IOException {
         append(logs.resolve("app.log"), "");
         FileFollower follower = follow(logs.resolve("app*").toString());
         follower.poll();
@@ -347,6 +347,7 @@ class FileFollowerTest {
         Files.move(logs.resolve("app.log"), logs.resolve("app.log.1"));
         follower.poll();
         append(logs.resolve("app.log.1"), "a2\n");
+        append(logs.resolve("app.log.2.gz"), "compressed\n");
         follower.poll();
 
         assertThat(sink.take()).containsExactly("a1", "a2");
@@ -397,6 +398,15 @@ class FileFollowerTest {
         });
 
         assertThat(sink.take()).containsExactly("half line", "a2");
+    }
+
+    @Test
+    void aLineCutAtTheLimitIsNeitherDeliveredAgainNorInPiecesAfterARestart() throws IOException {
+        Path log = logs.resolve("auth.log");
+
+        restartedAfter(log, "y".repeat(1500), () -> append(log, " Failed password for root from 203.0.113.9\nshort\n"));
+
+        assertThat(sink.take()).containsExactly("y".repeat(1024), "short");
     }
 
     @Test
