@@ -31,7 +31,10 @@ import java.util.Objects;
  *
  * <p>Where it starts: after the cursor saved in {@code <stateDir>/journal/<source>.json}
  * ({@code --after-cursor}); without one, at {@code now - lookback} ({@code --since}), or with
- * only new entries for a lookback of zero ({@code --lines=0}). The cursor of the last delivered
+ * only new entries for a lookback of zero ({@code --lines=0}). When journalctl exits
+ * {@value #CURSOR_ATTEMPTS} times in a row without an entry after being given the cursor (the
+ * journal it points into was vacuumed, or it is not valid), it starts instead at the second of
+ * the last delivered entry, which may deliver the entries of that second again. The cursor of the last delivered
  * entry is saved every {@link JournalSettings#saveInterval} while entries arrive, when
  * journalctl exits and at {@link #close}, after the sink's {@link LineSink#checkpoint}: as
  * for files, an entry is delivered at least once, again after a crash.
@@ -60,8 +63,14 @@ public final class JournalFollower implements AutoCloseable {
     private final LineSink sink;
     private final Clock clock;
     private final Sleeper sleeper;
-    private volatile String cursor;
-    private String savedCursor;
+    /** Where the last delivered entry is: its cursor (null once journalctl refused it) and its time. */
+    private record Position(String cursor, Instant time) {
+    }
+
+    static final int CURSOR_ATTEMPTS = 3;
+    private volatile Position position;
+    private Position savedPosition;
+    private int cursorFailures;
     private Instant nextSave;
     private volatile long entries;
     private volatile long badEntries;
@@ -79,21 +88,23 @@ public final class JournalFollower implements AutoCloseable {
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.lifecycle = new Lifecycle("the journal follower of " + source.name());
         this.cursorFile = stateDir.resolve("journal").resolve(source.name() + ".json");
-        this.cursor = readCursor(cursorFile);
-        this.savedCursor = cursor;
+        this.position = readPosition(cursorFile);
+        this.savedPosition = position;
         this.nextSave = clock.instant().plus(settings.saveInterval());
     }
 
-    private static String readCursor(Path file) throws IOException {
+    private static Position readPosition(Path file) throws IOException {
         try {
             JsonNode root = MAPPER.readTree(Files.readAllBytes(file));
-            if (root.path("version").asInt(0) != FORMAT_VERSION || !root.path("cursor").isString()) {
+            JsonNode cursor = root.path("cursor");
+            JsonNode time = root.path("time");
+            if (root.path("version").asInt(0) != FORMAT_VERSION || !(cursor.isString() || cursor.isNull()) || !(time.isString() || time.isMissingNode())) {
                 throw new IOException("the saved journal cursor in " + file + " is not in a known format; remove the file to start afresh");
             }
-            return root.path("cursor").stringValue();
+            return new Position(cursor.isString() ? cursor.stringValue() : null, time.isString() ? Instant.parse(time.stringValue()) : null);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (JacksonException e) {
+        } catch (JacksonException | java.time.format.DateTimeParseException e) {
             throw new IOException("the saved journal cursor in " + file + " cannot be read (" + e.getMessage()
                     + "); remove the file to start afresh", e);
         }
@@ -110,9 +121,12 @@ public final class JournalFollower implements AutoCloseable {
         command.add("--no-pager");
         command.add("--quiet");
         command.addAll(settings.options());
-        String after = cursor;
-        if (after != null) {
-            command.add("--after-cursor=" + after);
+        Position after = position;
+        if (after != null && after.cursor() != null) {
+            command.add("--after-cursor=" + after.cursor());
+            command.add("--no-tail");
+        } else if (after != null && after.time() != null) {
+            command.add("--since=@" + after.time().getEpochSecond());
             command.add("--no-tail");
         } else if (source.lookback().isZero()) {
             command.add("--lines=0");
@@ -130,6 +144,8 @@ public final class JournalFollower implements AutoCloseable {
      */
     public int runOnce() throws IOException, InterruptedException {
         List<String> command = command();
+        Position given = position;
+        long entriesBefore = entries;
         Process started;
         try {
             started = new ProcessBuilder(command).start();
@@ -154,6 +170,7 @@ public final class JournalFollower implements AutoCloseable {
             }
             int code = started.waitFor();
             errors.join(STOP_WAIT_MILLIS);
+            judgeCursor(given, code, entries > entriesBefore);
             return code;
         } finally {
             if (started.isAlive()) {
@@ -202,7 +219,7 @@ public final class JournalFollower implements AutoCloseable {
         }
         String entryCursor = JournalEntries.cursor(entry);
         if (entryCursor != null) {
-            cursor = entryCursor;
+            position = new Position(entryCursor, time);
         }
     }
 
@@ -230,10 +247,27 @@ public final class JournalFollower implements AutoCloseable {
         }
     }
 
+    /** Counts the runs that ended at once on the cursor they were given; after too many, the cursor gives way to its time. */
+    private void judgeCursor(Position given, int code, boolean delivered) {
+        if (given == null || given.cursor() == null || delivered || code == 0 || lifecycle.closed()) {
+            cursorFailures = 0;
+            return;
+        }
+        if (++cursorFailures < CURSOR_ATTEMPTS) {
+            return;
+        }
+        cursorFailures = 0;
+        LOG.warn("journalctl for journal source {} exited {} times in a row on the saved cursor {}; reading from the time of the last"
+                + " delivered entry, {}, instead", source.name(), CURSOR_ATTEMPTS, given.cursor(), given.time());
+        if (position == given) {
+            position = new Position(null, given.time());
+        }
+    }
+
     /** Saves the cursor of the last delivered entry, if it moved, after the sink's checkpoint. */
     public synchronized void save() throws IOException {
-        String now = cursor;
-        if (now == null || now.equals(savedCursor)) {
+        Position now = position;
+        if (now == null || now.equals(savedPosition)) {
             return;
         }
         try {
@@ -244,14 +278,18 @@ public final class JournalFollower implements AutoCloseable {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("version", FORMAT_VERSION);
         root.put("source", source.name());
-        root.put("cursor", now);
+        root.put("cursor", now.cursor());
+        if (now.time() != null) {
+            root.put("time", now.time().toString());
+        }
         StateFiles.write(cursorFile, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-        savedCursor = now;
+        savedPosition = now;
     }
 
-    /** The cursor of the last entry delivered, or null before the first. */
+    /** The cursor of the last entry delivered, or null before the first (or once journalctl refused it). */
     public String cursor() {
-        return cursor;
+        Position now = position;
+        return now == null ? null : now.cursor();
     }
 
     /** Entries delivered, lines that were not entries, and how often journalctl was started. */
@@ -331,6 +369,6 @@ public final class JournalFollower implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "JournalFollower[" + source.name() + ", cursor " + Objects.requireNonNullElse(cursor, "none") + "]";
+        return "JournalFollower[" + source.name() + ", cursor " + Objects.requireNonNullElse(cursor(), "none") + "]";
     }
 }

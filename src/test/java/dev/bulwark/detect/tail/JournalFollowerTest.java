@@ -139,6 +139,29 @@ class JournalFollowerTest {
     }
 
     @Test
+    void aCursorJournalctlKeepsFailingOnGivesWayToTheTimeOfTheLastEntry() throws Exception {
+        Files.writeString(temp.resolve("out-1"), recorded());
+        List<Duration> waits = new ArrayList<>();
+        JournalFollower follower = new JournalFollower(SSHD, new JournalSettings(fake.toString(), List.of(), FAST.saveInterval(),
+                FAST.firstBackoff(), FAST.maxBackoff()), state, sink, clock, duration -> {
+                    waits.add(duration);
+                    if (waits.size() == 5) {
+                        throw new InterruptedException("enough");
+                    }
+                });
+
+        follower.follow();
+
+        String lastCursor = JournalEntriesTest.recordedEntries().getLast().get("__CURSOR").stringValue();
+        for (int run = 2; run <= 1 + JournalFollower.CURSOR_ATTEMPTS; run++) {
+            assertThat(arguments(run)).contains("--after-cursor=" + lastCursor);
+        }
+        assertThat(arguments(2 + JournalFollower.CURSOR_ATTEMPTS)).contains("--since=@1740823206", "--no-tail")
+                .noneSatisfy(argument -> assertThat(argument).startsWith("--after-cursor"));
+        assertThat(Files.readString(state.resolve("journal").resolve("sshd.json"))).contains("\"time\" : \"2025-03-01T10:00:06Z\"");
+    }
+
+    @Test
     void aMissingJournalctlIsToldAndRetried() throws Exception {
         List<Duration> waits = new ArrayList<>();
         JournalFollower follower = new JournalFollower(SSHD, new JournalSettings(temp.resolve("no-such-journalctl").toString(), List.of(),
