@@ -62,6 +62,17 @@ class JournalFollowerTest {
         return new JournalFollower(source, settings, state, sink, clock, sleeps::add);
     }
 
+    /** A follower of {@code executable} whose waits between runs go to {@code waits}, and whose loop ends at the {@code last}th. */
+    private JournalFollower recordingWaits(String executable, List<Duration> waits, int last) throws IOException {
+        JournalSettings settings = new JournalSettings(executable, List.of(), FAST.saveInterval(), FAST.firstBackoff(), FAST.maxBackoff());
+        return new JournalFollower(SSHD, settings, state, sink, clock, duration -> {
+            waits.add(duration);
+            if (waits.size() == last) {
+                throw new InterruptedException("enough");
+            }
+        });
+    }
+
     private List<String> arguments(int run) throws IOException {
         return Files.readAllLines(temp.resolve("args-" + run));
     }
@@ -122,13 +133,7 @@ class JournalFollowerTest {
         // the third run delivers entries, so the wait after it is the first one again
         Files.writeString(temp.resolve("out-3"), recorded());
         List<Duration> waits = new ArrayList<>();
-        JournalFollower follower = new JournalFollower(SSHD, new JournalSettings(fake.toString(), List.of(), FAST.saveInterval(),
-                FAST.firstBackoff(), FAST.maxBackoff()), state, sink, clock, duration -> {
-                    waits.add(duration);
-                    if (waits.size() == 7) {
-                        throw new InterruptedException("enough");
-                    }
-                });
+        JournalFollower follower = recordingWaits(fake.toString(), waits, 7);
 
         follower.follow();
 
@@ -142,13 +147,7 @@ class JournalFollowerTest {
     void aCursorJournalctlKeepsFailingOnGivesWayToTheTimeOfTheLastEntry() throws Exception {
         Files.writeString(temp.resolve("out-1"), recorded());
         List<Duration> waits = new ArrayList<>();
-        JournalFollower follower = new JournalFollower(SSHD, new JournalSettings(fake.toString(), List.of(), FAST.saveInterval(),
-                FAST.firstBackoff(), FAST.maxBackoff()), state, sink, clock, duration -> {
-                    waits.add(duration);
-                    if (waits.size() == 5) {
-                        throw new InterruptedException("enough");
-                    }
-                });
+        JournalFollower follower = recordingWaits(fake.toString(), waits, 5);
 
         follower.follow();
 
@@ -164,11 +163,7 @@ class JournalFollowerTest {
     @Test
     void aMissingJournalctlIsToldAndRetried() throws Exception {
         List<Duration> waits = new ArrayList<>();
-        JournalFollower follower = new JournalFollower(SSHD, new JournalSettings(temp.resolve("no-such-journalctl").toString(), List.of(),
-                FAST.saveInterval(), FAST.firstBackoff(), FAST.maxBackoff()), state, sink, clock, duration -> {
-                    waits.add(duration);
-                    throw new InterruptedException("enough");
-                });
+        JournalFollower follower = recordingWaits(temp.resolve("no-such-journalctl").toString(), waits, 1);
 
         assertThatThrownBy(follower::runOnce).isInstanceOf(IOException.class).hasMessageContaining("no-such-journalctl")
                 .hasMessageContaining("is systemd's journalctl installed");
