@@ -74,6 +74,7 @@ public final class JournalFollower implements AutoCloseable {
     private Instant nextSave;
     private volatile long entries;
     private volatile long badEntries;
+    private volatile long sinkFailures;
     private volatile long runs;
     private volatile Process process;
     private final Lifecycle lifecycle;
@@ -215,7 +216,10 @@ public final class JournalFollower implements AutoCloseable {
         try {
             sink.line(source.name(), ORIGIN, line, time != null ? time : clock.instant());
         } catch (RuntimeException e) {
-            LOG.warn("the line sink failed on a journal entry of {}: {}", source.name(), e.toString(), e);
+            sinkFailures++;
+            if (Long.bitCount(sinkFailures) == 1) {
+                LOG.warn("the line sink failed on a journal entry of {} ({} failures so far): {}", source.name(), sinkFailures, e.toString(), e);
+            }
         }
         String entryCursor = JournalEntries.cursor(entry);
         if (entryCursor != null) {
@@ -299,6 +303,10 @@ public final class JournalFollower implements AutoCloseable {
 
     public long badEntries() {
         return badEntries;
+    }
+
+    public long sinkFailures() {
+        return sinkFailures;
     }
 
     public long runs() {

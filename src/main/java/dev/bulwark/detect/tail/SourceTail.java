@@ -185,7 +185,11 @@ final class SourceTail implements Closeable {
         for (PathPattern pattern : patterns) {
             try {
                 if (pattern.matcher() == null) {
-                    add(found, FileKey.stat(pattern.path()));
+                    FileKey.Stat stat = FileKey.stat(pattern.path());
+                    if (stat != null && !stat.regular()) {
+                        problem(pattern.text() + " of source " + source.name() + " is not a regular file; it is not read");
+                    }
+                    add(found, stat);
                     continue;
                 }
                 for (Path path : list(pattern.directory())) {
