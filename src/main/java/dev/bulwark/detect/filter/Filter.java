@@ -38,6 +38,8 @@ public final class Filter {
     private final int maxLines;
     private final boolean checkAllRegex;
     private final boolean ignorePending;
+    /** fail2ban tries the ignoreregexes before anything else when there are fewer of them than failregexes, less two. */
+    private final boolean ignoresFirst;
 
     private List<TupleLine> lineBuffer = new ArrayList<>();
     private String lastTimeText = "";
@@ -72,6 +74,7 @@ public final class Filter {
             ignores.add(TaggedRegex.of(regex, false, useDns));
         }
         this.ignores = List.copyOf(ignores);
+        this.ignoresFirst = !this.ignores.isEmpty() && this.ignores.size() < this.failures.size() - 2;
     }
 
     private static boolean hasFailureId(TaggedRegex regex) {
@@ -169,9 +172,14 @@ public final class Filter {
 
     private void match(Scan scan) {
         String buffer = scan.buffer;
+        if (prefix != null && !ignoresFirst && !anyFailRegexMayMatch(buffer)) {
+            // the content is part of the buffer: no failregex can match it, whatever the prefregex gives
+            scan.vetoed = true;
+            return;
+        }
         boolean ascii = PythonRegex.isAscii(buffer);
         int from = 0;
-        if (!ignores.isEmpty() && ignores.size() < failures.size() - 2 && anyIgnore(buffer, 0, ascii)) {
+        if (ignoresFirst && anyIgnore(buffer, 0, ascii)) {
             scan.vetoed = true;
             scan.ignoredAny = true;
             return;
@@ -217,6 +225,15 @@ public final class Filter {
                 return;
             }
         }
+    }
+
+    private boolean anyFailRegexMayMatch(String buffer) {
+        for (TaggedRegex failure : failures) {
+            if (failure.mayMatch(buffer, 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether an ignoreregex matches; with checkAllRegex each is tried, as fail2ban does. */

@@ -59,6 +59,7 @@ final class TaggedRegex {
     private final Map<String, Integer> index;
     private final String literalPrefix;
     private final FirstChars firstChars;
+    private final String[][] required;
     private Matcher asciiMatcher;
     private Matcher unicodeMatcher;
 
@@ -106,6 +107,7 @@ final class TaggedRegex {
         this.anchored = !multiline && startsAnchored(regex);
         this.literalPrefix = anchored ? literalPrefix(regex) : "";
         this.firstChars = anchored ? FirstChars.of(regex) : FirstChars.ANY;
+        this.required = multiline ? new String[0][] : RequiredText.of(regex).toArray(String[][]::new);
     }
 
     private static int compare(String[] left, String[] right) {
@@ -230,12 +232,34 @@ final class TaggedRegex {
                 return null;
             }
         }
+        if (!mayMatch(buffer, from)) {
+            return null;
+        }
         Matcher matcher = matcher(buffer, ascii);
         if (from > 0) {
             matcher.region(from, buffer.length());
         }
         boolean found = anchored ? matcher.lookingAt() : matcher.find();
         return found ? matcher : null;
+    }
+
+    /** Whether {@code buffer[from..]} holds the text every match contains: false means no match, true means maybe. */
+    boolean mayMatch(String buffer, int from) {
+        for (String[] texts : required) {
+            if (!containsAny(buffer, from, texts)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean containsAny(String buffer, int from, String[] texts) {
+        for (String text : texts) {
+            if (buffer.indexOf(text, from) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The matcher for {@code buffer}, reused from search to search: a regex serves one filter, on one thread. */

@@ -1,0 +1,260 @@
+package dev.bulwark.detect.filter;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Pieces of literal text that every match of a regular expression contains, worked out from the
+ * Python pattern: runs of plain characters in its top-level sequence, through groups that must
+ * match once and have no alternatives. A line that lacks one of them cannot match, so the regex
+ * need not run; most lines of a log lack the text of most failregexes. Conservative: flags,
+ * classes, optional parts and alternatives end a run or give none.
+ */
+final class RequiredText {
+    private static final int SHORTEST = 3;
+    private static final int MOST = 3;
+
+    private RequiredText() {
+    }
+
+    /**
+     * What every match contains: each element a set of texts of which at least one appears (one
+     * text for a plain run, one per branch for a group of alternatives); the longest few first,
+     * empty when nothing is known.
+     */
+    static List<String[]> of(String regex) {
+        if (regex.contains("(?i") || regex.contains("(?x") || regex.contains("(?u") || regex.contains("(?a") || regex.contains("(?L")) {
+            return List.of();
+        }
+        List<String[]> found = new ArrayList<>();
+        try {
+            StringBuilder run = new StringBuilder();
+            scan(regex, 0, regex.length(), run, found);
+            flush(run, found);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        found.sort(Comparator.comparingInt(RequiredText::shortest).reversed());
+        return List.copyOf(found.subList(0, Math.min(MOST, found.size())));
+    }
+
+    private static int shortest(String[] texts) {
+        int shortest = Integer.MAX_VALUE;
+        for (String text : texts) {
+            shortest = Math.min(shortest, text.length());
+        }
+        return shortest;
+    }
+
+    private static void flush(StringBuilder run, List<String[]> found) {
+        if (run.length() >= SHORTEST) {
+            found.add(new String[] {run.toString()});
+        }
+        run.setLength(0);
+    }
+
+    /** A group of alternatives that must match once: one text from each branch, if every branch has one. */
+    private static void alternatives(String regex, int from, int to, List<String[]> found) {
+        List<String> texts = new ArrayList<>();
+        int start = from;
+        List<Integer> bars = bars(regex, from, to);
+        bars.add(to);
+        for (int bar : bars) {
+            List<String[]> branch = new ArrayList<>();
+            StringBuilder run = new StringBuilder();
+            scan(regex, start, bar, run, branch);
+            flush(run, branch);
+            String best = null;
+            for (String[] requirement : branch) {
+                if (requirement.length == 1 && (best == null || requirement[0].length() > best.length())) {
+                    best = requirement[0];
+                }
+            }
+            if (best == null) {
+                return;
+            }
+            texts.add(best);
+            start = bar + 1;
+        }
+        found.add(texts.toArray(String[]::new));
+    }
+
+    /** Walks regex[from, to), a sequence without top-level alternatives (the caller checked). */
+    private static void scan(String regex, int from, int to, StringBuilder run, List<String[]> runs) {
+        if (!bars(regex, from, to).isEmpty()) {
+            flush(run, runs);
+            alternatives(regex, from, to, runs);
+            return;
+        }
+        int at = from;
+        while (at < to) {
+            char c = regex.charAt(at);
+            int end;
+            if (c == '(') {
+                end = closing(regex, at) + 1;
+                int quantifierEnd = quantifierEnd(regex, end, to);
+                boolean once = quantifierEnd == end;
+                boolean atLeastOnce = once || regex.charAt(end) == '+' || regex.charAt(end) == '{' && minimumOfBrace(regex, end) >= 1;
+                int body = body(regex, at);
+                if (body < 0 || !atLeastOnce) {
+                    flush(run, runs);
+                } else {
+                    scan(regex, body, end - 1, run, runs);
+                    if (!once) {
+                        flush(run, runs);
+                    }
+                }
+                at = quantifierEnd;
+                continue;
+            }
+            char literal;
+            if (c == '\\') {
+                char escaped = regex.charAt(at + 1);
+                end = at + 2;
+                if (Character.isLetterOrDigit(escaped)) {
+                    literal = switch (escaped) {
+                        case 'n' -> '\n';
+                        case 't' -> '\t';
+                        default -> 0;
+                    };
+                    if (literal == 0) {
+                        flush(run, runs);
+                        at = quantifierEnd(regex, end, to);
+                        continue;
+                    }
+                } else {
+                    literal = escaped;
+                }
+            } else if (c == '[') {
+                end = classEnd(regex, at) + 1;
+                flush(run, runs);
+                at = quantifierEnd(regex, end, to);
+                continue;
+            } else if (".^$".indexOf(c) >= 0) {
+                flush(run, runs);
+                at = quantifierEnd(regex, at + 1, to);
+                continue;
+            } else {
+                literal = c;
+                end = at + 1;
+            }
+            int quantifierEnd = quantifierEnd(regex, end, to);
+            if (quantifierEnd == end) {
+                run.append(literal);
+            } else if (regex.charAt(end) == '+' || regex.charAt(end) == '{' && minimumOfBrace(regex, end) >= 1) {
+                run.append(literal);
+                flush(run, runs);
+            } else {
+                flush(run, runs);
+            }
+            at = quantifierEnd;
+        }
+    }
+
+    /** Where a plain or capturing group's body starts; -1 for lookarounds, conditionals, flags and the rest. */
+    private static int body(String regex, int open) {
+        if (!regex.startsWith("(?", open)) {
+            return open + 1;
+        }
+        if (regex.startsWith("(?:", open)) {
+            return open + 3;
+        }
+        if (regex.startsWith("(?P<", open)) {
+            return regex.indexOf('>', open) + 1;
+        }
+        return -1;
+    }
+
+    private static int quantifierEnd(String regex, int at, int to) {
+        if (at >= to) {
+            return at;
+        }
+        char c = regex.charAt(at);
+        int end;
+        if (c == '?' || c == '*' || c == '+') {
+            end = at + 1;
+        } else if (c == '{' && minimumOfBrace(regex, at) >= 0) {
+            end = regex.indexOf('}', at) + 1;
+        } else {
+            return at;
+        }
+        if (end < to && (regex.charAt(end) == '?' || regex.charAt(end) == '+')) {
+            end++;
+        }
+        return end;
+    }
+
+    /** The minimum of a {m,n} quantifier at {@code at}; -1 when the brace is no quantifier. */
+    private static int minimumOfBrace(String regex, int at) {
+        int close = regex.indexOf('}', at);
+        if (close < 0) {
+            return -1;
+        }
+        String body = regex.substring(at + 1, close);
+        if (body.isEmpty() || body.equals(",") || !body.matches("\\d*,?\\d*")) {
+            return -1;
+        }
+        String minimum = body.contains(",") ? body.substring(0, body.indexOf(',')) : body;
+        return minimum.isEmpty() ? 0 : Integer.parseInt(minimum);
+    }
+
+    private static List<Integer> bars(String regex, int from, int to) {
+        List<Integer> bars = new ArrayList<>();
+        int depth = 0;
+        for (int at = from; at < to; at++) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at++;
+            } else if (c == '[') {
+                at = classEnd(regex, at);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == '|' && depth == 0) {
+                bars.add(at);
+            }
+        }
+        return bars;
+    }
+
+    private static int classEnd(String regex, int open) {
+        int at = open + 1;
+        if (at < regex.length() && regex.charAt(at) == '^') {
+            at++;
+        }
+        if (at < regex.length() && regex.charAt(at) == ']') {
+            at++;
+        }
+        while (at < regex.length()) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at += 2;
+                continue;
+            }
+            if (c == ']') {
+                return at;
+            }
+            at++;
+        }
+        throw new IllegalArgumentException("unterminated class");
+    }
+
+    private static int closing(String regex, int open) {
+        int depth = 0;
+        for (int at = open; at < regex.length(); at++) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at++;
+            } else if (c == '[') {
+                at = classEnd(regex, at);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return at;
+            }
+        }
+        throw new IllegalArgumentException("unbalanced");
+    }
+}
