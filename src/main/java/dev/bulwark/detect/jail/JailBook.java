@@ -100,6 +100,16 @@ public final class JailBook {
         return names;
     }
 
+    /** The rules of a configured jail or of the recidive rule, or null. */
+    public JailRules rules(String jail) {
+        Jail found = state(jail);
+        return found == null ? null : found.rules;
+    }
+
+    private Jail state(String jail) {
+        return jail.equals(JailsConfig.RECIDIVE) ? recidive : jails.get(jail);
+    }
+
     /**
      * A failure on a line read as it was written. Returns the bans it caused: none, a new ban,
      * a prolonged one, and possibly the recidive rule's ban after a new one.
@@ -232,8 +242,8 @@ public final class JailBook {
     }
 
     private Duration forgetAfter(String jail) {
-        Jail configured = jail.equals(JailsConfig.RECIDIVE) ? recidive : jails.get(jail);
-        return configured == null ? Increment.DEFAULT_FORGET_AFTER : configured.rules.increment().forgetAfter();
+        JailRules rules = rules(jail);
+        return rules == null ? Increment.DEFAULT_FORGET_AFTER : rules.increment().forgetAfter();
     }
 
     /** Kept in memory even when the store fails: the ban itself matters more than its count, which only escalation reads. */
@@ -253,7 +263,7 @@ public final class JailBook {
      * not configured.
      */
     public synchronized void restore(String jail, IpRange target, Instant expiresAt) {
-        Jail restored = jail.equals(JailsConfig.RECIDIVE) ? recidive : jails.get(jail);
+        Jail restored = state(jail);
         if (restored == null) {
             return;
         }
