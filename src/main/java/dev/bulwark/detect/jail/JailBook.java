@@ -56,6 +56,11 @@ public final class JailBook {
     static final Duration LIVE_DEVIATION = Duration.ofMinutes(1);
     /** How often, in the time passed in, aged failures, ended bans and forgotten counts are dropped. */
     static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+    /**
+     * Matched lines kept per offender (fail2ban's maxmatches, which defaults to maxretry): a
+     * distributed attack makes one ticket per address, and each holds its lines until findtime passes.
+     */
+    static final int MAX_LINES = 10;
     /** fail2ban's observer: retries of a known offender grow with 2^bans, capped at maxretry. */
     private static final int MAX_DOUBLINGS = 20;
 
@@ -154,7 +159,7 @@ public final class JailBook {
         if (ticket != null && ticket.agedAt(now.toEpochMilli(), findTime)) {
             ticket = null;
         }
-        int maxLines = Math.min(rules.maxRetry(), 50);
+        int maxLines = Math.min(rules.maxRetry(), MAX_LINES);
         if (ticket == null) {
             ticket = new Ticket(at, lines, maxLines);
             jail.tickets.put(offender.key(), ticket);

@@ -30,12 +30,20 @@ record Offender(String key, IpRange target) {
         }
         IpRange target = new IpRange(address, address);
         if (address.family() == IpFamily.IPV6 && rules.ipv6Prefix() < 128) {
-            IpRange prefix = IpRange.parse(address + "/" + rules.ipv6Prefix());
+            IpRange prefix = ipv6Prefix(address, rules.ipv6Prefix());
             if (!rules.ignoreIp().overlaps(prefix)) {
                 target = prefix;
             }
         }
         return of(target);
+    }
+
+    /** The /length (1 to 127) holding an IPv6 address. */
+    static IpRange ipv6Prefix(IpAddress address, int length) {
+        long highMask = length >= 64 ? -1L : -1L << (64 - length);
+        long lowMask = length <= 64 ? 0 : -1L << (128 - length);
+        return new IpRange(IpAddress.ipv6(address.high() & highMask, address.low() & lowMask),
+                IpAddress.ipv6(address.high() | ~highMask, address.low() | ~lowMask));
     }
 
     static Offender of(IpRange target) {

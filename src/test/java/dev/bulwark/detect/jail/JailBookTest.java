@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.detect.Failure;
+import dev.bulwark.ip.IpAddress;
 import dev.bulwark.ip.IpRange;
 import dev.bulwark.ip.IpSet;
 
@@ -300,6 +301,14 @@ class JailBookTest {
         for (int host = 1; host <= 5; host++) {
             Instant at = START.plusSeconds(host);
             assertThat(exact.failure("sshd", failure("2001:db8:1:2::" + host, at), at)).isEmpty();
+        }
+    }
+
+    @Test
+    void theIpv6PrefixOfAnAddressIsItsNetworkOfThatLength() {
+        IpAddress address = IpAddress.parse("2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff");
+        for (int length : new int[] {1, 32, 48, 56, 63, 64, 65, 96, 127}) {
+            assertThat(Offender.ipv6Prefix(address, length)).as("/" + length).isEqualTo(IpRange.parse(address + "/" + length));
         }
     }
 
