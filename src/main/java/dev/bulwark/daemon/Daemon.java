@@ -99,7 +99,7 @@ public final class Daemon implements AutoCloseable {
                 reconcilerHolder[0].signal();
             }
         });
-        this.metrics = new DaemonMetrics(keeper::current, config.feeds());
+        this.metrics = new DaemonMetrics(keeper::current, config.feeds(), jailBook.names().stream().map(JailBook::origin).toList());
         this.reconciler = new Reconciler(enforcers, keeper, clock, metrics);
         reconcilerHolder[0] = reconciler;
         this.jails = new JailDecisions(jailBook, keeper);

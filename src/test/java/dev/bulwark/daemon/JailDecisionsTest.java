@@ -115,6 +115,8 @@ class JailDecisionsTest {
                 .containsExactly(tuple("jail:sshd", decision.reason()));
         assertThat(explanation.history()).extracting(HistoryEntry::change, HistoryEntry::by).containsExactly(tuple(Change.CREATED, "jail"));
         assertThat(explanation.enforcers()).containsExactly("file:" + directory.resolve("edl.txt"));
+        assertThat(daemon.service().metrics()).contains("bulwark_decisions{origin=\"jail:sshd\"} 1.0")
+                .contains("bulwark_decisions{origin=\"jail:recidive\"} 0.0");
 
         clock.set(bannedAt.plus(Duration.ofMinutes(10)));
         assertThat(enforced(daemon)).as("expired with the ban").isEmpty();
