@@ -79,7 +79,9 @@ final class ConfigCheckCommand implements Subcommand {
         PrintWriter out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         int feeds = result.config().feeds().size();
         int enforcers = result.config().enforce().size();
-        out.println(file + ": ok (" + feeds + (feeds == 1 ? " feed, " : " feeds, ") + enforcers + (enforcers == 1 ? " enforcer)" : " enforcers)"));
+        int jails = result.config().jails().jails().size();
+        out.println(file + ": ok (" + feeds + (feeds == 1 ? " feed, " : " feeds, ") + enforcers + (enforcers == 1 ? " enforcer" : " enforcers")
+                + (jails == 0 ? "" : jails == 1 ? ", 1 jail" : ", " + jails + " jails") + ")");
         out.flush();
         return Main.OK;
     }

@@ -21,7 +21,7 @@ final class ApiSection {
     private static final List<String> KEY_KEYS = List.of("name", "sha256");
     private static final Pattern BRACKETED = Pattern.compile("\\[([^\\]]+)]:(\\d{1,5})");
     private static final Pattern HOST_PORT = Pattern.compile("([^:\\[\\]]+):(\\d{1,5})");
-    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final Pattern SHA256 = Pattern.compile("(?i)(?:sha256:)?([0-9a-f]{64})");
     private static final String LISTEN_EXAMPLES = "127.0.0.1:8750, [::1]:8750 or 0.0.0.0:8750";

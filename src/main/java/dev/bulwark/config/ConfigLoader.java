@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.api.ApiConfig;
 import dev.bulwark.daemon.DaemonConfig;
+import dev.bulwark.detect.jail.JailsConfig;
 import dev.bulwark.enforce.EnforcerConfig;
 import dev.bulwark.feed.FeedConfig;
 import dev.bulwark.policy.PolicyConfig;
@@ -42,7 +43,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 public final class ConfigLoader {
     /** The environment variable naming the configuration file when no {@code --config} is given. */
     public static final String ENVIRONMENT_VARIABLE = "BULWARK_CONFIG";
-    static final List<String> KEYS = List.of("state_dir", "api", "policy", "allow", "feeds", "enforce");
+    static final List<String> KEYS = List.of("state_dir", "api", "policy", "allow", "feeds", "enforce", "jails", "jail_defaults", "recidive");
 
     private final Map<String, String> environment;
 
@@ -126,7 +127,9 @@ public final class ConfigLoader {
         PolicyConfig policy = PolicySection.read(top.mapping("policy", PolicySection.KEYS), top.get("allow"), reader);
         List<FeedConfig> feeds = FeedsSection.read(top.get("feeds"), reader);
         List<EnforcerConfig> enforce = EnforceSection.read(top.get("enforce"), reader);
-        if (feeds.isEmpty() && reader.errorCount() == 0) {
+        JailsConfig jails = JailsSection.read(top.get("jails"), top.mapping("jail_defaults", JailsSection.DEFAULT_KEYS), top.get("recidive"),
+                policy.maxPrefixIpv6(), reader);
+        if (feeds.isEmpty() && jails.jails().isEmpty() && reader.errorCount() == 0) {
             reader.warning(top.keyNode("feeds"), "feeds", "no feeds: only bans made by hand will be enforced; add e.g. "
                     + "feeds: [{name: drop, url: https://feeds.example.net/drop.txt}]");
         }
@@ -138,7 +141,7 @@ public final class ConfigLoader {
             return null;
         }
         Path finalStateDir = stateDir;
-        return reader.validated(root, null, () -> new DaemonConfig(file, finalStateDir, api, policy, feeds, enforce));
+        return reader.validated(root, null, () -> new DaemonConfig(file, finalStateDir, api, policy, feeds, enforce, jails));
     }
 
     /** Secrets written into the file, or kept in files it names, must not be readable by other users. */

@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them in the configuration: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 4h}, {@code 7d}, {@code 1h30m}. */
+/**
+ * Durations as people write them in the configuration: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 4h}, {@code 7d},
+ * {@code 1h30m}, and {@code 1w} as fail2ban users write a week.
+ */
 public final class DurationFormat {
     public static final String EXAMPLES = "30s, 15m, 4h, 1h30m or 7d";
-    private static final Pattern WHOLE = Pattern.compile("(?:\\d{1,9}(?:ms|s|m|h|d))+");
-    private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private static final Pattern WHOLE = Pattern.compile("(?:\\d{1,9}(?:ms|s|m|h|d|w))+");
+    private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|w)");
 
     private DurationFormat() {
     }
@@ -29,6 +32,7 @@ public final class DurationFormat {
                 case "m" -> Duration.ofMinutes(amount);
                 case "h" -> Duration.ofHours(amount);
                 case "d" -> Duration.ofDays(amount);
+                case "w" -> Duration.ofDays(7 * amount);
                 default -> throw new IllegalStateException("unreachable: the pattern allows only these units");
             });
         }

@@ -233,7 +233,8 @@ final class FeedsSection {
         }
     }
 
-    private static List<String> categories(YamlMap feed, NodeReader reader) {
+    /** {@code categories: [botnet, spam]} of a feed or a jail. */
+    static List<String> categories(YamlMap feed, NodeReader reader) {
         List<String> categories = new ArrayList<>();
         List<Node> items = feed.sequence("categories", "[botnet, spam]");
         for (int index = 0; index < items.size(); index++) {

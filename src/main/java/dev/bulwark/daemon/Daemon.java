@@ -8,6 +8,10 @@ import dev.bulwark.api.LocalToken;
 import dev.bulwark.decision.Decision;
 import dev.bulwark.decision.DecisionStore;
 import dev.bulwark.decision.OriginDecisions;
+import dev.bulwark.detect.jail.BanCounts;
+import dev.bulwark.detect.jail.JailBook;
+import dev.bulwark.detect.jail.MemoryBanCounts;
+import dev.bulwark.detect.jail.SqliteBanCounts;
 import dev.bulwark.enforce.CommandRunner;
 import dev.bulwark.enforce.EnforceException;
 import dev.bulwark.enforce.Enforcer;
@@ -55,6 +59,8 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     static final Duration HOST_REFRESH = Duration.ofSeconds(30);
     static final Duration COUNTER_POLL = Duration.ofMinutes(5);
+    /** The jails' ban counts under {@code state_dir}, for escalation of repeat offenders. */
+    static final String BAN_COUNTS_FILE = "jails.db";
 
     private final DaemonConfig config;
     private final DecisionStore store;
@@ -64,6 +70,8 @@ public final class Daemon implements AutoCloseable {
     private final DaemonService service;
     private final HostFacts hostFacts;
     private final Clock clock;
+    private final BanCounts banCounts;
+    private final JailDecisions jails;
     private FeedScheduler scheduler;
     private ApiServer api;
     private ScheduledExecutorService background;
@@ -77,9 +85,11 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private Daemon(DaemonConfig config, DecisionStore store, List<Enforcer> enforcers, Environment environment) {
+    private Daemon(DaemonConfig config, DecisionStore store, List<Enforcer> enforcers, Environment environment, BanCounts banCounts,
+                   JailBook jailBook) {
         this.config = config;
         this.store = store;
+        this.banCounts = banCounts;
         this.clock = environment.clock();
         this.hostFacts = config.policy().checkSelf() ? environment.hostFacts() : null;
         DecisionPolicy policy = new DecisionPolicy(config.policy());
@@ -89,9 +99,10 @@ public final class Daemon implements AutoCloseable {
                 reconcilerHolder[0].signal();
             }
         });
-        this.metrics = new DaemonMetrics(keeper::current, config.feeds());
+        this.metrics = new DaemonMetrics(keeper::current, config.feeds(), jailBook.names().stream().map(JailBook::origin).toList());
         this.reconciler = new Reconciler(enforcers, keeper, clock, metrics);
         reconcilerHolder[0] = reconciler;
+        this.jails = new JailDecisions(jailBook, keeper);
         this.service = new DaemonService(keeper, reconciler, store, this::feedStatuses, metrics::scrape, clock);
     }
 
@@ -103,12 +114,22 @@ public final class Daemon implements AutoCloseable {
     public static Daemon restore(DaemonConfig config, DecisionStore store, Environment environment) throws Exception {
         Files.createDirectories(config.stateDir());
         List<Enforcer> enforcers = enforcers(config, environment);
-        Daemon daemon = new Daemon(config, store, enforcers, environment);
-        daemon.keeper.load(daemon.readHost());
-        daemon.dropUnconfiguredFeeds();
+        BanCounts banCounts = config.jails().jails().isEmpty() ? new MemoryBanCounts()
+                : SqliteBanCounts.open(config.stateDir().resolve(BAN_COUNTS_FILE));
+        Daemon daemon;
+        try {
+            daemon = new Daemon(config, store, enforcers, environment, banCounts, new JailBook(config.jails(), banCounts, new Random()));
+            daemon.keeper.load(daemon.readHost());
+            daemon.dropUnconfiguredOrigins();
+        } catch (Exception e) {
+            // the store is the caller's until this returns; the ban counts are ours
+            banCounts.close();
+            throw e;
+        }
+        int jailBans = daemon.jails.restore();
         Published published = daemon.keeper.current();
-        LOG.info("restored {} decisions from the store: {} IPv4 and {} IPv6 prefixes to enforce",
-                published.book().size(), published.blocked().prefixCount(IpFamily.IPV4), published.blocked().prefixCount(IpFamily.IPV6));
+        LOG.info("restored {} decisions from the store ({} bans of jails): {} IPv4 and {} IPv6 prefixes to enforce",
+                published.book().size(), jailBans, published.blocked().prefixCount(IpFamily.IPV4), published.blocked().prefixCount(IpFamily.IPV6));
         daemon.reconciler.reconcile(environment.clock().instant());
         return daemon;
     }
@@ -131,15 +152,18 @@ public final class Daemon implements AutoCloseable {
         return enforcers;
     }
 
-    /** A feed taken out of the configuration takes its decisions with it. */
-    private void dropUnconfiguredFeeds() throws Exception {
+    /** A feed or jail taken out of the configuration takes its decisions with it. */
+    private void dropUnconfiguredOrigins() throws Exception {
         Set<String> configured = new HashSet<>();
         config.feeds().forEach(feed -> configured.add(feed.name()));
+        jails.book().names().forEach(jail -> configured.add(JailBook.origin(jail)));
         for (OriginDecisions table : List.copyOf(keeper.current().book().origins().values())) {
             String origin = table.origin();
             if (!origin.equals(Decision.MANUAL) && !configured.contains(origin)) {
                 int dropped = keeper.dropOrigin(origin, "config");
-                LOG.info("feed {} is no longer configured: its {} decisions were removed", origin, dropped);
+                String jail = JailBook.jailOf(origin);
+                LOG.info("{} {} is no longer configured: its {} decisions were removed", jail == null ? "feed" : "jail", jail == null ? origin : jail,
+                        dropped);
             }
         }
     }
@@ -162,8 +186,8 @@ public final class Daemon implements AutoCloseable {
             background.scheduleWithFixedDelay(this::refreshHost, HOST_REFRESH.toSeconds(), HOST_REFRESH.toSeconds(), TimeUnit.SECONDS);
         }
         background.scheduleWithFixedDelay(this::pollCounters, 10, COUNTER_POLL.toSeconds(), TimeUnit.SECONDS);
-        LOG.info("bulwark {} running: {} feeds, enforcers {}, API on http://{}:{}", dev.bulwark.Version.current(), config.feeds().size(),
-                reconciler.enforcers().stream().map(Enforcer::name).toList(), config.api().host(), api.port());
+        LOG.info("bulwark {} running: {} feeds, {} jails, enforcers {}, API on http://{}:{}", dev.bulwark.Version.current(), config.feeds().size(),
+                config.jails().jails().size(), reconciler.enforcers().stream().map(Enforcer::name).toList(), config.api().host(), api.port());
     }
 
     /**
@@ -260,6 +284,11 @@ public final class Daemon implements AutoCloseable {
         return keeper;
     }
 
+    /** Where the log tailers hand each failure their filters find: {@code jails().failure(jail, failure, now)}. */
+    public JailDecisions jails() {
+        return jails;
+    }
+
     /** The API's port (useful when the configuration asks for port 0). */
     public int apiPort() {
         return api.port();
@@ -282,6 +311,11 @@ public final class Daemon implements AutoCloseable {
             store.close();
         } catch (Exception e) {
             LOG.warn("closing the store: {}", e.getMessage());
+        }
+        try {
+            banCounts.close();
+        } catch (IOException e) {
+            LOG.warn("closing the ban counts: {}", e.getMessage());
         }
     }
 }

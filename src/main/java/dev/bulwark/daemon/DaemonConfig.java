@@ -3,6 +3,7 @@ package dev.bulwark.daemon;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.api.ApiConfig;
+import dev.bulwark.detect.jail.JailsConfig;
 import dev.bulwark.enforce.EnforcerConfig;
 import dev.bulwark.feed.FeedConfig;
 import dev.bulwark.policy.PolicyConfig;
@@ -12,7 +13,7 @@ import java.util.List;
 
 /** The whole of bulwark.yml, validated: what the daemon and {@code bulwark apply} run with. */
 public record DaemonConfig(Path source, Path stateDir, ApiConfig api, PolicyConfig policy, List<FeedConfig> feeds,
-                           List<EnforcerConfig> enforce) {
+                           List<EnforcerConfig> enforce, JailsConfig jails) {
     public static final Path DEFAULT_FILE = Path.of("/etc/bulwark/bulwark.yml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/bulwark");
 
@@ -20,7 +21,13 @@ public record DaemonConfig(Path source, Path stateDir, ApiConfig api, PolicyConf
         requireNonNull(stateDir, "stateDir is null");
         requireNonNull(api, "api is null");
         requireNonNull(policy, "policy is null");
+        requireNonNull(jails, "jails is null");
         feeds = List.copyOf(feeds);
         enforce = List.copyOf(enforce);
+    }
+
+    /** A configuration without jails. */
+    public DaemonConfig(Path source, Path stateDir, ApiConfig api, PolicyConfig policy, List<FeedConfig> feeds, List<EnforcerConfig> enforce) {
+        this(source, stateDir, api, policy, feeds, enforce, JailsConfig.none());
     }
 }

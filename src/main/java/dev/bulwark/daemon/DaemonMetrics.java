@@ -29,8 +29,12 @@ final class DaemonMetrics implements Reconciler.ReconcileListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, long[]> feedEntries = new ConcurrentHashMap<>();
     private final AtomicReference<DropCounters> dropped = new AtomicReference<>(new DropCounters(0, 0, 0, 0));
+    /** Held here because a gauge holds what it reads only weakly: once collected, the gauge reads NaN. */
+    private final Supplier<Published> current;
 
-    DaemonMetrics(Supplier<Published> current, List<FeedConfig> feeds) {
+    /** {@code jailOrigins}: the origins of the jails' decisions ({@code jail:NAME}), counted as the feeds' are. */
+    DaemonMetrics(Supplier<Published> current, List<FeedConfig> feeds, java.util.Collection<String> jailOrigins) {
+        this.current = current;
         Gauge.builder("bulwark_blocked_prefixes", current, published -> published.get().blocked().prefixCount(IpFamily.IPV4))
                 .tag("family", "ipv4").description("Prefixes enforced now").register(registry);
         Gauge.builder("bulwark_blocked_prefixes", current, published -> published.get().blocked().prefixCount(IpFamily.IPV6))
@@ -40,6 +44,7 @@ final class DaemonMetrics implements Reconciler.ReconcileListener {
         List<String> origins = new java.util.ArrayList<>();
         origins.add(dev.bulwark.decision.Decision.MANUAL);
         feeds.forEach(feed -> origins.add(feed.name()));
+        origins.addAll(jailOrigins);
         for (String origin : origins) {
             Gauge.builder("bulwark_decisions", current, published -> published.get().book().origin(origin).size())
                     .tag("origin", origin).description("Live decisions").register(registry);

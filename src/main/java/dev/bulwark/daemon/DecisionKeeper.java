@@ -97,11 +97,42 @@ public final class DecisionKeeper {
         Decision existing = manual.find(target);
         Decision decision = new Decision(Decision.MANUAL, target, Action.BLOCK, score, categories, reason,
                 existing == null ? at : existing.firstSeen(), at, expiresAt);
-        Change change = existing == null ? Change.CREATED
-                : sameExceptTimes(existing, decision) && later(expiresAt, existing.expiresAt()) ? Change.EXTENDED : Change.CHANGED;
-        store.write(new DecisionBatch(at, by).put(decision, change));
+        store.write(new DecisionBatch(at, by).put(decision, change(existing, decision)));
         publish(now.book().withOrigin(manual.with(decision)), now.host(), at);
         return decision;
+    }
+
+    /**
+     * Creates or replaces decisions that their origin makes one at a time, such as a jail's
+     * bans: one write, one publish. Each keeps the first-seen time of the decision it replaces.
+     * Unlike {@link #ban}, a target that the allowlist, admin networks or protected ranges hold
+     * is stored all the same: {@code bulwark explain} shows it and what protects it, and the
+     * policy leaves it out of what is enforced. Returns the decisions as stored.
+     */
+    public synchronized List<Decision> put(List<Decision> decisions, String by) throws StoreException {
+        if (decisions.isEmpty()) {
+            return List.of();
+        }
+        Published now = current();
+        Instant at = clock.instant();
+        DecisionBatch batch = new DecisionBatch(at, by);
+        DecisionBook book = now.book();
+        List<Decision> stored = new ArrayList<>(decisions.size());
+        for (Decision decision : decisions) {
+            if (decision.origin().equals(Decision.MANUAL)) {
+                throw new IllegalArgumentException("a ban by hand goes through ban(), which checks that its target can be blocked");
+            }
+            OriginDecisions table = book.origin(decision.origin());
+            Decision existing = table.find(decision.target());
+            Decision kept = existing == null ? decision : new Decision(decision.origin(), decision.target(), decision.action(), decision.score(),
+                    decision.categories(), decision.reason(), existing.firstSeen(), decision.lastSeen(), decision.expiresAt());
+            batch.put(kept, change(existing, kept));
+            book = book.withOrigin(table.with(kept));
+            stored.add(kept);
+        }
+        store.write(batch);
+        publish(book, now.host(), at);
+        return stored;
     }
 
     /** Removes the manual decision on exactly {@code target}; false when there was none. */
@@ -164,7 +195,7 @@ public final class DecisionKeeper {
             // what the touch made of the stored row
             Instant touchedExpiry = Objects.equals(old.expiresAt(), previousFeedExpiry) ? feedExpiry : old.expiresAt();
             if (!sameExceptTimes(old, kept) || !Objects.equals(touchedExpiry, kept.expiresAt())) {
-                batch.put(kept, sameExceptTimes(old, kept) && later(kept.expiresAt(), old.expiresAt()) ? Change.EXTENDED : Change.CHANGED);
+                batch.put(kept, change(old, kept));
                 changed++;
             }
             result.add(kept);
@@ -251,6 +282,14 @@ public final class DecisionKeeper {
                 : later(first.expiresAt(), second.expiresAt()) ? first.expiresAt() : second.expiresAt();
         return new Decision(first.origin(), first.target(), first.action(), Math.max(first.score(), second.score()),
                 List.copyOf(categories), first.reason() != null ? first.reason() : second.reason(), first.firstSeen(), first.lastSeen(), expiresAt);
+    }
+
+    /** What replacing {@code existing} (null: none) with {@code decision} is, for the history. */
+    private static Change change(Decision existing, Decision decision) {
+        if (existing == null) {
+            return Change.CREATED;
+        }
+        return sameExceptTimes(existing, decision) && later(decision.expiresAt(), existing.expiresAt()) ? Change.EXTENDED : Change.CHANGED;
     }
 
     private static boolean sameExceptTimes(Decision left, Decision right) {

@@ -63,6 +63,28 @@ class ConfigCheckCommandTest {
     }
 
     @Test
+    void jailsAreAcceptedAndCountedAndTheirErrorsNameTheLine() throws Exception {
+        Path file = write("bulwark.yml", VALID + """
+                jail_defaults: { bantime: 1h, increment: { maxtime: 1w } }
+                jails:
+                  - { name: sshd, filter: "sshd[mode=aggressive]", logpath: /var/log/auth.log }
+                  - { name: postfix, journal: true, maxretry: 3 }
+                """);
+
+        CommandRun run = run(Map.of("SCORED_API_KEY", "k"), "check", file.toString());
+
+        assertThat(run.code()).isZero();
+        assertThat(run.stdout()).isEqualTo(file + ": ok (2 feeds, 1 enforcer, 2 jails)\n");
+        assertThat(run.stderr()).isEmpty();
+
+        Path bad = write("bad.yml", VALID + "jails:\n  - { name: sshd, findtime: 10 }\n");
+        CommandRun refused = run(Map.of("SCORED_API_KEY", "k"), "check", bad.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.stderr()).contains(bad + ":12:5: jails[0]: missing key 'logpath'")
+                .contains(bad + ":12:29: jails[0].findtime: '10' is not a duration: add a unit, e.g. 10s, 10m or 10h");
+    }
+
+    @Test
     void warningsArePrintedAndTheFileIsStillOk() throws Exception {
         Path file = write("bulwark.yml", "feeds: [{name: drop, url: https://feeds.example.net/drop.txt}]\n");
 

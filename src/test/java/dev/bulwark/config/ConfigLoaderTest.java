@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.api.ApiConfig;
 import dev.bulwark.daemon.DaemonConfig;
 import dev.bulwark.decision.Action;
+import dev.bulwark.detect.jail.Increment;
+import dev.bulwark.detect.jail.JailConfig;
+import dev.bulwark.detect.jail.JailFilter;
+import dev.bulwark.detect.jail.JailRules;
+import dev.bulwark.detect.jail.JailSource;
+import dev.bulwark.detect.jail.JailsConfig;
 import dev.bulwark.enforce.EnforcerConfig;
 import dev.bulwark.enforce.Hook;
 import dev.bulwark.enforce.RuleSettings;
@@ -227,7 +233,7 @@ class ConfigLoaderTest {
         assertThat(errors(result)).containsExactly(
                 "4:5: feeds[0].evry: unknown key 'evry' (did you mean 'every'?); the keys of feeds[0] are: name, url, format, csv, json, "
                         + "headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, categories",
-                "5:1: polcy: unknown key 'polcy' (did you mean 'policy'?); the keys at the top level are: state_dir, api, policy, allow, feeds, enforce");
+                "5:1: polcy: unknown key 'polcy' (did you mean 'policy'?); the keys at the top level are: state_dir, api, policy, allow, feeds, enforce, jails, jail_defaults, recidive");
     }
 
     @Test
@@ -427,7 +433,8 @@ class ConfigLoaderTest {
     void aTopLevelThatIsNoMappingIsRefused() throws IOException {
         ConfigResult result = load("- feeds\n- enforce\n");
 
-        assertThat(errors(result)).containsExactly("1:1: null: the configuration must be a mapping of keys (state_dir, api, policy, allow, feeds, enforce), "
+        assertThat(errors(result)).containsExactly("1:1: null: the configuration must be a mapping of keys (state_dir, api, policy, allow, feeds, enforce, jails, "
+                + "jail_defaults, recidive), "
                 + "one a line such as 'feeds:'");
     }
 
@@ -487,6 +494,198 @@ class ConfigLoaderTest {
         byte[] bytes = dev.bulwark.ip.IpParser.ascii(text);
         assertThat(parser.parseRange(bytes, 0, bytes.length)).isFalse();
         return parser.error();
+    }
+
+    @Test
+    void everyJailKeyReachesItsRecord() throws IOException {
+        Path conf = write("filters/my-app.conf", "[Definition]\nfailregex = ^fail from <HOST>$\n", "rw-------");
+        ConfigResult result = load("""
+                jail_defaults:
+                  maxretry: 3
+                  findtime: 15m
+                  bantime: 1h
+                  ignoreip: 127.0.0.1/8 ::1 192.0.2.10
+                  increment: { factor: 2, maxtime: 1w, rndtime: 5m, forget_after: 2d }
+                  ipv6_prefix: 56
+                  from_start: true
+                  categories: [bruteforce, ssh]
+                recidive:
+                  maxretry: 4
+                  bantime: 2w
+                  ignoreip: [198.51.100.0/24]
+                jails:
+                  - name: sshd
+                    filter: sshd[mode=aggressive]
+                    logpath: [/var/log/auth.log, "/var/log/secure*"]
+                    ignoreip: [203.0.113.0/24]
+                  - name: my-app
+                    filter: filters/my-app.conf
+                    filter_options: { port: "8080" }
+                    logpath: logs/app.log
+                    maxretry: 10
+                    findtime: 1m
+                    bantime: forever
+                    increment: { multipliers: 1 5 30, overalljails: true }
+                    ipv6_prefix: 128
+                    from_start: false
+                    categories: [web]
+                  - name: postfix
+                    journal: [_SYSTEMD_UNIT=postfix.service, +, _COMM=smtpd]
+                    increment: false
+                  - name: dovecot
+                    enabled: false
+                    logpath: /var/log/mail.log
+                enforce: [dry-run: {}]
+                """);
+
+        assertThat(result.errors()).isEmpty();
+        JailsConfig jails = result.config().jails();
+        Increment defaults = new Increment(true, 2, List.of(), Duration.ofDays(7), Duration.ofMinutes(5), false, Duration.ofDays(2));
+        IpSet ignored = IpSet.of("127.0.0.0/8", "::1", "192.0.2.10");
+        assertThat(jails.jails()).containsExactly(
+                new JailConfig(new JailRules("sshd", 3, Duration.ofMinutes(15), Duration.ofHours(1), ignored.union(IpSet.of("203.0.113.0/24")),
+                        defaults, 56, List.of("bruteforce", "ssh")), new JailFilter("sshd", null, Map.of("mode", "aggressive")),
+                        new JailSource.LogFiles(List.of("/var/log/auth.log", "/var/log/secure*")), true),
+                new JailConfig(new JailRules("my-app", 10, Duration.ofMinutes(1), null, ignored,
+                        new Increment(true, 2, List.of(1, 5, 30), Duration.ofDays(7), Duration.ofMinutes(5), true, Duration.ofDays(2)), 128,
+                        List.of("web")), new JailFilter(null, conf, Map.of("port", "8080")),
+                        new JailSource.LogFiles(List.of(directory.resolve("logs/app.log").toString())), false),
+                new JailConfig(new JailRules("postfix", 3, Duration.ofMinutes(15), Duration.ofHours(1), ignored,
+                        new Increment(false, 2, List.of(), Duration.ofDays(7), Duration.ofMinutes(5), false, Duration.ofDays(2)), 56,
+                        List.of("bruteforce", "ssh")), new JailFilter("postfix", null, Map.of()),
+                        new JailSource.Journal(List.of("_SYSTEMD_UNIT=postfix.service", "+", "_COMM=smtpd")), true));
+        assertThat(jails.recidive()).isEqualTo(new JailRules("recidive", 4, Duration.ofDays(1), Duration.ofDays(14),
+                ignored.union(IpSet.of("198.51.100.0/24")), defaults, 56, List.of("bruteforce", "recidive")));
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void aJailTakesFail2bansDefaultsItsNameAsFilterAndTheRecidiveRule() throws IOException {
+        ConfigResult result = load("""
+                jails:
+                  - name: sshd
+                    logpath: /var/log/auth.log
+                  - name: nginx-http-auth
+                    journal: true
+                """);
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.warnings()).as("jails are something to enforce, even without feeds").extracting(ConfigProblem::message)
+                .noneMatch(message -> message.startsWith("no feeds"));
+        JailsConfig jails = result.config().jails();
+        assertThat(jails.jails()).containsExactly(
+                new JailConfig(JailRules.defaults("sshd"), new JailFilter("sshd", null, Map.of()), new JailSource.LogFiles(List.of("/var/log/auth.log")),
+                        false),
+                new JailConfig(JailRules.defaults("nginx-http-auth"), new JailFilter("nginx-http-auth", null, Map.of()),
+                        new JailSource.Journal(List.of()), false));
+        JailRules sshd = jails.jails().getFirst().rules();
+        assertThat(List.of(sshd.maxRetry(), sshd.ipv6Prefix())).containsExactly(5, 64);
+        assertThat(List.of(sshd.findTime(), sshd.banTime())).containsExactly(Duration.ofMinutes(10), Duration.ofMinutes(10));
+        assertThat(sshd.increment().enabled()).isFalse();
+        assertThat(jails.recidive()).isEqualTo(JailsConfig.defaultRecidive());
+        assertThat(List.of(jails.recidive().maxRetry(), jails.recidive().findTime(), jails.recidive().banTime()))
+                .containsExactly(5, Duration.ofDays(1), Duration.ofDays(7));
+
+        assertThat(load("").config().jails()).isEqualTo(JailsConfig.none());
+        assertThat(load("recidive: false\njails: [{name: sshd, logpath: /var/log/auth.log}]\n").config().jails().recidive()).isNull();
+        assertThat(load("recidive: {enabled: false}\njails: [{name: sshd, logpath: /var/log/auth.log}]\n").config().jails().recidive()).isNull();
+    }
+
+    @Test
+    void aBantimeOfForeverOrANegativeNumberIsPermanentAndIncrementTrueTurnsEscalationOn() throws IOException {
+        for (String permanent : List.of("forever", "-1", "-1s", "\"-1\"")) {
+            ConfigResult result = load("jails: [{name: sshd, logpath: /var/log/auth.log, bantime: " + permanent + "}]\n");
+            assertThat(result.errors()).as(permanent).isEmpty();
+            assertThat(result.config().jails().jails().getFirst().rules().permanent()).as(permanent).isTrue();
+        }
+        ConfigResult result = load("""
+                jail_defaults: { increment: { maxtime: 1d } }
+                jails:
+                  - { name: a, logpath: /var/log/a.log, increment: true }
+                  - { name: b, logpath: /var/log/b.log, increment: { enabled: false } }
+                  - { name: c, logpath: /var/log/c.log, increment: { factor: 1.5 } }
+                """);
+        assertThat(result.config().jails().jails()).extracting(jail -> jail.rules().increment())
+                .containsExactly(new Increment(true, 1, List.of(), Duration.ofDays(1), Duration.ZERO, false, Increment.DEFAULT_FORGET_AFTER),
+                        new Increment(false, 1, List.of(), Duration.ofDays(1), Duration.ZERO, false, Increment.DEFAULT_FORGET_AFTER),
+                        new Increment(true, 1.5, List.of(), Duration.ofDays(1), Duration.ZERO, false, Increment.DEFAULT_FORGET_AFTER));
+    }
+
+    @Test
+    void jailErrorsNameTheirLineAndSayWhatToWrite() throws IOException {
+        ConfigResult result = load("""
+                jail_defaults:
+                  bantime: 600
+                  ipv6_prefix: 16
+                jails:
+                  - name: sshd
+                    logpath: /var/log/auth.log
+                    maxretry: 0
+                    findtime: 10 minutes
+                    ignoreip: [192.0.2.0/24, office.example.com, 192.0.2.300]
+                    increment: { factor: "2.0 / 2.885385", formula: "ban.Time * 2", multipliers: [1, 0] }
+                    action: iptables
+                  - name: sshd
+                    logpath: /var/log/auth.log
+                  - name: recidive
+                    logpath: /var/log/fail2ban.log
+                  - name: web
+                    logpath: /var/log/web.log
+                    journal: [_SYSTEMD_UNIT=nginx.service]
+                  - name: mail
+                    journal: [postfix.service]
+                  - name: app
+                    filter: filters/none.conf
+                    logpath: /var/log/app[.log
+                  - name: noisy
+                    filter: "sshd[mode=aggressive"
+                    filter_options: { mode: ddos }
+                  - name: nolog
+                """);
+
+        assertThat(errors(result)).containsExactly(
+                "2:12: jail_defaults.bantime: '600' is not a duration: add a unit, e.g. 600s, 600m or 600h",
+                "3:16: jail_defaults.ipv6_prefix: /16 is broader than policy.max_prefix.ipv6 (/32): its bans would be refused; "
+                        + "write 32 to 128 (64 bans a host's whole /64)",
+                "7:15: jails[0].maxretry: must be from 1 to 1000000, not 0",
+                "8:15: jails[0].findtime: '10 minutes' is not a duration: write e.g. 30s, 15m, 4h, 1h30m or 7d (units ms, s, m, h, d)",
+                "9:30: jails[0].ignoreip[1]: 'office.example.com' is a DNS name: ignoreip takes addresses and prefixes only "
+                        + "(a name may resolve to something else tomorrow); write its address, e.g. 192.0.2.10",
+                "9:50: jails[0].ignoreip[2]: not an IP address, prefix or range: '192.0.2.300' (IPv4 octet out of range); "
+                        + "write e.g. 192.0.2.0/24, 2001:db8::/32, 198.51.100.7 or 192.0.2.1-192.0.2.9",
+                "10:26: jails[0].increment.factor: expected a positive number such as 1 or 1.5, found '2.0 / 2.885385' "
+                        + "(fail2ban's Python expressions are not evaluated: write their value)",
+                "10:44: jails[0].increment.formula: fail2ban's bantime.formula is Python, which Bulwark does not run: its default formula "
+                        + "is built in (bantime * 2^bans * factor); for other growth write factor or multipliers",
+                "10:86: jails[0].increment.multipliers[1]: '0' is not a multiplier: write whole numbers from 1, e.g. [1, 2, 4, 8]",
+                "11:5: jails[0].action: unknown key 'action'; the keys of jails[0] are: " + String.join(", ", JailsSection.JAIL_KEYS),
+                "12:11: jails[1].name: jail name 'sshd' is already used at line 5: names must be unique, they are the origin of each ban (jail:sshd)",
+                "14:11: jails[2].name: 'recidive' is the built-in rule across jails: set it under recidive: (e.g. recidive: {bantime: 2w}), "
+                        + "or give this jail another name",
+                "18:5: jails[3].journal: a jail reads logpath or the journal, not both: remove one, or make two jails",
+                "20:15: jails[4].journal[0]: 'postfix.service' is not a journal match: write FIELD=value such as _SYSTEMD_UNIT=sshd.service, "
+                        + "or + between alternatives; or journal: true for the filter's own journalmatch",
+                "22:13: jails[5].filter: filter file " + directory.resolve("filters/none.conf") + " does not exist: correct the path, "
+                        + "or name a built-in filter such as sshd",
+                "23:14: jails[5].logpath: '/var/log/app[.log' is not a path or glob: Missing ']; write e.g. /var/log/nginx/*error.log",
+                "24:5: jails[6]: missing key 'logpath': add e.g. logpath: /var/log/auth.log, or journal: true to read the systemd journal",
+                "25:13: jails[6].filter: 'sshd[mode=aggressive' is not a filter: write a name such as sshd, with options as "
+                        + "sshd[mode=aggressive], or a path to a .conf file",
+                "27:5: jails[7]: missing key 'logpath': add e.g. logpath: /var/log/auth.log, or journal: true to read the systemd journal");
+    }
+
+    @Test
+    void aFilterOptionGivenTwiceIsAnError() throws IOException {
+        ConfigResult result = load("""
+                jails:
+                  - name: sshd
+                    filter: sshd[mode=aggressive]
+                    filter_options: { mode: ddos }
+                    logpath: /var/log/auth.log
+                """);
+
+        assertThat(errors(result)).containsExactly(
+                "4:23: jails[0].filter_options.mode: option mode is also given in filter: sshd[mode=aggressive]; keep one");
     }
 
     @Test
