@@ -177,7 +177,11 @@ def check(filters, name, path, verbose):
                             tests.append((filters.get(name, fopts), merged))
                     continue
                 if m.group(1) == "addFILE":
-                    files.append(os.path.join(os.path.dirname(filename), data))
+                    added = os.path.join(os.path.dirname(filename), data)
+                    if os.path.isfile(added):
+                        files.append(added)
+                    else:
+                        print("  (%s names %s, which is not beside it: skipped)" % (filename, data))
                     continue
                 faildata = data
                 line = next(lines)
@@ -218,9 +222,9 @@ def main():
     parser.add_argument("filter")
     parser.add_argument("logs", nargs="+")
     args = parser.parse_args()
-    filters = Filters(args.filters)
     bad = 0
     for path in args.logs:
+        filters = Filters(args.filters)  # fresh per log, as each of fail2ban's sample tests starts
         total, agreed, strict = check(filters, args.filter, path, args.verbose)
         print("%s %s: agree %d/%d, strict %d/%d" % (args.filter, path, agreed, total, strict, total))
         bad += total - agreed
