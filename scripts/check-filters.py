@@ -14,6 +14,10 @@ list of them) sets the filter's init options (mode, logtype...) for the lines af
 sample test reads them. Run it with the system python (/usr/bin/python3), which has
 fail2ban's modules.
 
+With --count OPTIONS (a JSON object of init options, e.g. '{"mode": "aggressive"}'), each LOG
+is read as a plain log instead: the failures found (an address, no "nofail") are counted,
+per failregex and per address, and with -v each is printed with its line.
+
 Two counts are printed per log, each over every (annotated line, option set) pair:
   agree  - match/no match as annotated and, for a match, the host (or ip4/ip6) as annotated;
   strict - also every other annotated field (time, user, users, attempts, dns) and one
@@ -215,13 +219,49 @@ def check(filters, name, path, verbose):
     return total, agreed, strict_agreed
 
 
+def count(filters, name, opts, path, verbose):
+    """Counts the failures (an address, no nofail) fail2ban finds in a plain log."""
+    import collections
+    flt = filters.get(name, opts)
+    regexes = flt.getFailRegex()
+    per_regex = collections.Counter()
+    per_host = collections.Counter()
+    lines = matched = 0
+    with open(path, encoding="utf-8", errors="replace") as log:
+        for line in log:
+            lines += 1
+            line = line.rstrip("\r\n")
+            if opts.get("logtype") == "journal":
+                ret = flt.processLine(("", TEST_NOW_STR, line), TEST_NOW)
+            else:
+                ret = flt.processLine(line)
+            found = [r for r in (ret or []) if r[1] is not None and not r[3].get("nofail")]
+            if found:
+                matched += 1
+                for index, fid, when, fail in found[:1]:
+                    per_regex[index] += 1
+                    per_host[str(fid)] += 1
+                    if verbose:
+                        print("  %s  %s" % (fid, line[:200]))
+    print("%s %s %s: %d lines, %d with a failure, %d addresses" % (name, opts, path, lines, matched, len(per_host)))
+    for index, n in sorted(per_regex.items()):
+        print("  regex %2d: %6d  %s" % (index, n, regexes[index].replace(RE_HOST, "<HOST>")[:120]))
+    for host, n in per_host.most_common(5):
+        print("  top address %s: %d" % (host, n))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--filters", default=DEFAULT_FILTERS)
+    parser.add_argument("--count", metavar="OPTIONS", help="count failures in plain logs, with these init options (JSON)")
     parser.add_argument("filter")
     parser.add_argument("logs", nargs="+")
     args = parser.parse_args()
+    if args.count is not None:
+        for path in args.logs:
+            count(Filters(args.filters), args.filter, json.loads(args.count), path, args.verbose)
+        return
     bad = 0
     for path in args.logs:
         filters = Filters(args.filters)  # fresh per log, as each of fail2ban's sample tests starts
