@@ -73,6 +73,7 @@ public final class Daemon implements AutoCloseable {
     private final BanCounts banCounts;
     private final JailDecisions jails;
     private FeedScheduler scheduler;
+    private LogDetection logs;
     private ApiServer api;
     private ScheduledExecutorService background;
 
@@ -173,6 +174,9 @@ public final class Daemon implements AutoCloseable {
         reconciler.start();
         scheduler = FeedScheduler.create(config.feeds(), config.stateDir(), this::onFeedRound, clock, new Random());
         scheduler.start();
+        if (!config.jails().jails().isEmpty()) {
+            logs = LogDetection.start(config.jails(), config.stateDir(), jails, clock);
+        }
         List<ApiKey> keys = new ArrayList<>(config.api().keys());
         keys.add(LocalToken.create(config.stateDir()));
         api = new ApiServer(service, keys, config.api().edlNetworks());
@@ -297,6 +301,10 @@ public final class Daemon implements AutoCloseable {
     /** Stops feeds, API and loops; the rules in force stay as they are. */
     @Override
     public synchronized void close() {
+        if (logs != null) {
+            logs.close();
+            logs = null;
+        }
         if (api != null) {
             api.stop();
         }
