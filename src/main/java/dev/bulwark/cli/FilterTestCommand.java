@@ -70,6 +70,9 @@ final class FilterTestCommand implements Subcommand {
         spec.addOption(OptionSpec.builder("--option").paramLabel("KEY=VALUE").type(List.class).auxiliaryTypes(String.class)
                 .description("A filter init option, as sshd[mode=aggressive] sets it, e.g. --option mode=aggressive. Repeatable.").build());
         spec.addOption(OptionSpec.builder("--json").arity("0").description("One JSON object per matched line on stdout.").build());
+        spec.addOption(OptionSpec.builder("--now").paramLabel("TIME").type(String.class)
+                .description("When the log is taken to be read, for dates without a year (syslog's): ISO-8601, e.g. 2026-11-30T12:00:00Z. "
+                        + "Default: the log's last modification, when its last line was written, so that an old log reads as it did live.").build());
         spec.addOption(OptionSpec.builder("--zone").paramLabel("ZONE").type(String.class)
                 .description("The time zone of dates in the log that carry none (fail2ban's logtimezone), e.g. UTC or Europe/Berlin. "
                         + "Default: the system's.").build());
@@ -114,7 +117,13 @@ final class FilterTestCommand implements Subcommand {
         long started = System.nanoTime();
         Tally tally = new Tally();
         OutputStream out = new BufferedOutputStream(stdout, 1 << 16);
-        Instant now = clock.instant();
+        Instant now;
+        try {
+            now = LogTime.readAt(parsed.matchedOptionValue("--now", null), log, clock);
+        } catch (IllegalArgumentException e) {
+            stderr.println("bulwark filter-test: " + e.getMessage());
+            return Main.USAGE;
+        }
         ZoneId dateZone = zone;
         LogScanner scanner = new LogScanner(definition, () -> DateFinders.of(definition, dateZone), true,
                 Runtime.getRuntime().availableProcessors());

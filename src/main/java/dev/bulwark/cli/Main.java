@@ -53,6 +53,7 @@ public final class Main {
         commands.put("status", () -> new StatusCommand(stdout, stderr, clock, System.getenv()));
         commands.put("config", () -> new ConfigCheckCommand(stdout, stderr, System.getenv()));
         commands.put("filter-test", () -> new FilterTestCommand(stdin, stdout, stderr, clock));
+        commands.put("detect", () -> new DetectCommand(stdin, stdout, stderr, System.getenv()));
         // building every command's options costs start-up time: a named command builds only its own
         List<Subcommand> subcommands = new ArrayList<>();
         Supplier<Subcommand> named = arguments.length > 0 ? commands.get(arguments[0]) : null;

@@ -40,7 +40,7 @@ public final class DurationFormat {
     }
 
     /** The shortest text {@link #parse} reads back as the same duration: {@code 1h12m}, {@code 500ms}, {@code 0s}. */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         if (duration.isZero()) {
             return "0s";
         }
