@@ -42,7 +42,8 @@ public final class Filter {
     private final boolean ignoresFirst;
 
     private List<TupleLine> lineBuffer = new ArrayList<>();
-    private String lastTimeText = "";
+    /** The line whose date was the last one read, fail2ban's {@code __lastTimeText} and {@code __lastDate}. */
+    private TupleLine lastDated;
     private Instant lastDate;
     private boolean ignored;
     private final LinkedHashMap<String, CachedFailure> multiLine = new LinkedHashMap<>();
@@ -121,31 +122,35 @@ public final class Filter {
         TupleLine tuple;
         Instant time = null;
         if (date != null) {
-            String text = line.substring(date.start(), date.end());
-            tuple = new TupleLine(line.substring(0, date.start()), text, line.substring(date.end()));
-            if (!text.isEmpty()) {
+            tuple = TupleLine.split(line, date.start(), date.end());
+            if (date.end() > date.start()) {
                 if (date.time() != null) {
                     time = date.time();
-                    lastTimeText = text;
+                    lastDated = tuple;
                     lastDate = time;
                 }
             } else if (recentLastDate(now)) {
-                tuple = new TupleLine("", lastTimeText, line);
+                tuple = TupleLine.whole(line, lastTimeText());
                 time = lastDate;
             } else {
                 time = now;
             }
         } else {
-            tuple = new TupleLine("", "", line);
+            tuple = TupleLine.split(line, 0, 0);
         }
         substituted = false;
         if (time == null && recentLastDate(now)) {
-            tuple = new TupleLine("", lastTimeText, line);
+            tuple = TupleLine.whole(line, lastTimeText());
             time = lastDate;
             substituted = true;
         }
         lastTime = time;
         return tuple;
+    }
+
+    /** The text of the last date read: fail2ban's {@code __lastTimeText}. */
+    private String lastTimeText() {
+        return lastDated == null ? "" : lastDated.date();
     }
 
     /**
@@ -172,7 +177,7 @@ public final class Filter {
 
     private void match(Scan scan) {
         String buffer = scan.buffer;
-        if (prefix != null && !ignoresFirst && !anyFailRegexMayMatch(buffer)) {
+        if (prefix != null && !ignoresFirst && !anyFailRegexMayMatch(buffer, TaggedRegex.characters(buffer))) {
             // the content is part of the buffer: no failregex can match it, whatever the prefregex gives
             scan.vetoed = true;
             return;
@@ -214,6 +219,12 @@ public final class Filter {
                 scan.prefixGroups.remove("content");
             }
             Map<String, Object> groups = failRegex.groups(matched);
+            if (!scan.prefixGroups.isEmpty()) {
+                // the prefregex's groups first, the failregex's over them, as findFailure merges them
+                Map<String, Object> merged = new LinkedHashMap<>(scan.prefixGroups);
+                merged.putAll(groups);
+                groups = merged;
+            }
             String fallbackId = failRegex.failureId(matched, TaggedRegex.FAILURE_ID_GROUPS);
             boolean vetoed = !ignores.isEmpty() && anyIgnore(buffer, from, ascii);
             scan.ignoredAny |= vetoed;
@@ -227,9 +238,9 @@ public final class Filter {
         }
     }
 
-    private boolean anyFailRegexMayMatch(String buffer) {
+    private boolean anyFailRegexMayMatch(String buffer, long[] characters) {
         for (TaggedRegex failure : failures) {
-            if (failure.mayMatch(buffer, 0)) {
+            if (failure.mayMatch(buffer, 0, characters[0], characters[1])) {
                 return true;
             }
         }
@@ -275,7 +286,7 @@ public final class Filter {
             if (hit.vetoed()) {
                 continue;
             }
-            Match match = record(hit.index(), hit.regex(), hit.groups(), scan.prefixGroups, lines, hit.fallbackId(), scan.buffer, time, now);
+            Match match = record(hit.index(), hit.regex(), hit.groups(), Map.of(), lines, hit.fallbackId(), scan.buffer, time, now);
             if (match == STOP) {
                 return found;
             }
@@ -317,8 +328,8 @@ public final class Filter {
         requireNonNull(time, "time is null");
         ignored = false;
         lastDate = time;
-        lastTimeText = "";
-        return findFailure(new TupleLine("", "", line), time, now);
+        lastDated = null;
+        return findFailure(TupleLine.split(line, 0, 0), time, now);
     }
 
     /** Whether an ignoreregex matched the last line processed (fail2ban-regex counts such lines as ignored). */
@@ -371,7 +382,7 @@ public final class Filter {
                 } else {
                     buffer = null;
                 }
-                lineBuffer = new ArrayList<>(List.of(new TupleLine("", "", content)));
+                lineBuffer = new ArrayList<>(List.of(TupleLine.split(content, 0, 0)));
             }
         }
         Map<String, Object> prefixGroups = null;
@@ -661,23 +672,77 @@ public final class Filter {
     private record CachedFailure(Map<String, Object> groups, Instant expires) {
     }
 
-    /** A log line split around its date: fail2ban's tuple line. The regexes see {@code before + after}. */
-    record TupleLine(String before, String date, String after) {
+    /**
+     * A log line split around its date: fail2ban's tuple line (before, date, after); the regexes
+     * see {@code before + after}. The parts are cut from the line only when asked for: most
+     * lines match nothing and need none of them.
+     */
+    static final class TupleLine {
+        private final String line;
+        private final int start;
+        private final int end;
+        /** The date put in front of the whole line (the last one seen), or null for the line's own span. */
+        private final String date;
+
+        private TupleLine(String line, int start, int end, String date) {
+            this.line = line;
+            this.start = start;
+            this.end = end;
+            this.date = date;
+        }
+
+        /** The line with its date at [start, end). */
+        static TupleLine split(String line, int start, int end) {
+            return new TupleLine(line, start, end, null);
+        }
+
+        /** The whole line with no date of its own, {@code date} put before it. */
+        static TupleLine whole(String line, String date) {
+            return new TupleLine(line, 0, 0, date);
+        }
+
+        String before() {
+            return date != null ? "" : line.substring(0, start);
+        }
+
+        String date() {
+            return date != null ? date : line.substring(start, end);
+        }
+
+        String after() {
+            return date != null ? line : line.substring(end);
+        }
+
+        /** {@code before + after}: what the regexes read of this line. */
+        String text() {
+            return date != null || start == end ? line : line.substring(0, start) + line.substring(end);
+        }
+
         static String buffer(List<TupleLine> lines) {
             StringBuilder out = new StringBuilder();
             for (int index = 0; index < lines.size(); index++) {
                 if (index > 0) {
                     out.append('\n');
                 }
-                TupleLine line = lines.get(index);
-                out.append(line.before).append(line.after);
+                out.append(lines.get(index).text());
             }
             return out.append('\n').toString();
         }
 
         @Override
+        public boolean equals(Object other) {
+            return other instanceof TupleLine tuple && tuple.before().equals(before()) && tuple.date().equals(date())
+                    && tuple.after().equals(after());
+        }
+
+        @Override
+        public int hashCode() {
+            return toString().hashCode();
+        }
+
+        @Override
         public String toString() {
-            return before + date + after;
+            return date != null ? date + line : line;
         }
     }
 
@@ -700,7 +765,7 @@ public final class Filter {
             for (String skipped : regex.skippedLines(match)) {
                 for (int offset = 0; next + offset < matched.size(); offset++) {
                     TupleLine line = matched.get(next + offset);
-                    if ((line.before + line.after).equals(skipped)) {
+                    if (line.text().equals(skipped)) {
                         unmatched.add(matched.remove(next + offset));
                         next += offset;
                         break;

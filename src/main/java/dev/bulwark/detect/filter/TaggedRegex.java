@@ -60,6 +60,9 @@ final class TaggedRegex {
     private final String literalPrefix;
     private final FirstChars firstChars;
     private final String[][] required;
+    /** The ASCII characters every match contains (those of its required texts), as two 64-bit masks. */
+    private final long requiredLow;
+    private final long requiredHigh;
     private Matcher asciiMatcher;
     private Matcher unicodeMatcher;
 
@@ -108,6 +111,23 @@ final class TaggedRegex {
         this.literalPrefix = anchored ? literalPrefix(regex) : "";
         this.firstChars = anchored ? FirstChars.of(regex) : FirstChars.ANY;
         this.required = multiline ? new String[0][] : RequiredText.of(regex).toArray(String[][]::new);
+        long low = 0;
+        long high = 0;
+        for (String[] texts : required) {
+            if (texts.length != 1) {
+                continue;
+            }
+            for (int index = 0; index < texts[0].length(); index++) {
+                char c = texts[0].charAt(index);
+                if (c < 64) {
+                    low |= 1L << c;
+                } else if (c < 128) {
+                    high |= 1L << (c - 64);
+                }
+            }
+        }
+        this.requiredLow = low;
+        this.requiredHigh = high;
     }
 
     private static int compare(String[] left, String[] right) {
@@ -241,6 +261,32 @@ final class TaggedRegex {
         }
         boolean found = anchored ? matcher.lookingAt() : matcher.find();
         return found ? matcher : null;
+    }
+
+    /** The ASCII characters {@code text} holds, as {@code [low, high]} masks (see {@link #mayMatch(String, int, long, long)}). */
+    static long[] characters(String text) {
+        long low = 0;
+        long high = 0;
+        for (int index = 0, length = text.length(); index < length; index++) {
+            char c = text.charAt(index);
+            if (c < 64) {
+                low |= 1L << c;
+            } else if (c < 128) {
+                high |= 1L << (c - 64);
+            }
+        }
+        return new long[] {low, high};
+    }
+
+    /**
+     * {@link #mayMatch(String, int)}, first ruled out by the characters of the whole buffer
+     * ({@link #characters}) when it lacks one that the required texts hold.
+     */
+    boolean mayMatch(String buffer, int from, long low, long high) {
+        if ((requiredLow & ~low) != 0 || (requiredHigh & ~high) != 0) {
+            return false;
+        }
+        return mayMatch(buffer, from);
     }
 
     /** Whether {@code buffer[from..]} holds the text every match contains: false means no match, true means maybe. */
