@@ -84,8 +84,14 @@ public final class Fail2banSamples {
     }
 
     static FilterResult run(Path file, String name, BiFunction<FilterDefinition, ZoneId, DateFinder> dates) throws IOException {
+        return run(options -> FilterDefinition.load(file, options), LOGS, name, dates);
+    }
+
+    /** Runs the filter {@code loader} gives (for each option set) over the annotated log {@code logs/name}. */
+    static FilterResult run(java.util.function.Function<Map<String, String>, FilterDefinition> loader, Path logs, String name,
+                            BiFunction<FilterDefinition, ZoneId, DateFinder> dates) throws IOException {
         Counts counts = new Counts();
-        if (!Files.isRegularFile(LOGS.resolve(name))) {
+        if (!Files.isRegularFile(logs.resolve(name))) {
             return new FilterResult(name, 0, 0, 0, 0, "no sample log", List.of());
         }
         Map<String, Filter> cache = new LinkedHashMap<>();
@@ -94,7 +100,11 @@ public final class Fail2banSamples {
         List<FilterTest> tests = null;
         try {
             for (int fileIndex = 0; fileIndex < files.size(); fileIndex++) {
-                List<String> lines = readLines(LOGS.resolve(files.get(fileIndex)));
+                Path logFile = logs.resolve(files.get(fileIndex));
+                if (fileIndex > 0 && !Files.isRegularFile(logFile)) {
+                    continue;
+                }
+                List<String> lines = readLines(logFile);
                 boolean ignoreBlock = false;
                 for (int index = 0; index < lines.size(); index++) {
                     String line = lines.get(index);
@@ -123,7 +133,7 @@ public final class Fail2banSamples {
                                         ignoreBlock = !condition(options.get("test.condition"), name, options);
                                     }
                                     if (!ignoreBlock) {
-                                        tests.add(filterTest(file, name, options, cache, dates));
+                                        tests.add(filterTest(loader, name, options, cache, dates));
                                     }
                                 }
                                 continue;
@@ -150,7 +160,7 @@ public final class Fail2banSamples {
                         continue;
                     }
                     if (tests == null) {
-                        tests = new ArrayList<>(List.of(filterTest(file, name, Map.of(), cache, dates)));
+                        tests = new ArrayList<>(List.of(filterTest(loader, name, Map.of(), cache, dates)));
                     }
                     for (FilterTest test : tests) {
                         if (faildata != null && faildata.has("constraint")
@@ -196,7 +206,8 @@ public final class Fail2banSamples {
         }
     }
 
-    private static FilterTest filterTest(Path file, String name, Map<String, String> options, Map<String, Filter> cache,
+    private static FilterTest filterTest(java.util.function.Function<Map<String, String>, FilterDefinition> loader, String name,
+                                         Map<String, String> options, Map<String, Filter> cache,
                                          BiFunction<FilterDefinition, ZoneId, DateFinder> dates) {
         Map<String, String> filterOptions = new LinkedHashMap<>();
         options.forEach((key, value) -> {
@@ -208,7 +219,7 @@ public final class Fail2banSamples {
         label = name + label;
         Filter filter = cache.get(label);
         if (filter == null) {
-            FilterDefinition definition = FilterDefinition.load(file, filterOptions);
+            FilterDefinition definition = loader.apply(filterOptions);
             filter = definition.newFilter(dates.apply(definition, TEST_ZONE), true);
             cache.put(label, filter);
         }
