@@ -52,10 +52,7 @@ class DetectAgainstFail2banTest {
 
     @Test
     void realSshdScanningBansTheSameAddressesAtTheSameTimes() throws Exception {
-        Path log = directory.resolve("auth.log");
-        try (InputStream in = getClass().getResourceAsStream("/dev/bulwark/detect/drillworkshop_auth.log")) {
-            Files.copy(in, log, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path log = Path.of("samples/logs/auth.log");
         Instant now = Instant.parse("2016-12-05T00:00:00Z");
         TreeSet<String> strict = compare(log, "sshd", now, 5, 600, 600);
         assertThat(strict).hasSize(12);
