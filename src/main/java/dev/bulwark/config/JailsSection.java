@@ -2,6 +2,9 @@ package dev.bulwark.config;
 
 import dev.bulwark.detect.jail.Increment;
 import dev.bulwark.detect.jail.JailConfig;
+import dev.bulwark.detect.filter.DateFinders;
+import dev.bulwark.detect.filter.FilterDefinition;
+import dev.bulwark.detect.filter.FilterException;
 import dev.bulwark.detect.jail.JailFilter;
 import dev.bulwark.detect.jail.JailRules;
 import dev.bulwark.detect.jail.JailSource;
@@ -145,6 +148,9 @@ final class JailsSection {
         String target = reference.target();
         Node node = jail.has("filter") ? jail.get("filter") : jail.node();
         if (!JailFilter.isFile(target)) {
+            if (!loads(node, jail.path("filter"), reader, () -> FilterDefinition.resolve(target, options))) {
+                return null;
+            }
             return reader.validated(node, jail.path("filter"), () -> new JailFilter(target, null, options));
         }
         Path file = reader.resolve(target);
@@ -152,7 +158,22 @@ final class JailsSection {
             reader.error(node, jail.path("filter"), "filter file " + file + " does not exist: correct the path, or name a built-in filter such as sshd");
             return null;
         }
+        if (!loads(node, jail.path("filter"), reader, () -> FilterDefinition.load(file, options))) {
+            return null;
+        }
         return reader.validated(node, jail.path("filter"), () -> new JailFilter(null, file, options));
+    }
+
+    /** Loads and compiles the filter, as the daemon will, so that a bad filter is an error here and not at start. */
+    private static boolean loads(Node node, String path, NodeReader reader, java.util.function.Supplier<FilterDefinition> loader) {
+        try {
+            FilterDefinition definition = loader.get();
+            definition.newFilter(DateFinders.of(definition, java.time.ZoneOffset.UTC), false);
+            return true;
+        } catch (FilterException e) {
+            reader.error(node, path, e.getMessage());
+            return false;
+        }
     }
 
     /** {@code logpath: PATH or [PATHS and globs]}, or {@code journal: true} (the filter's journalmatch) or {@code journal: [MATCHES]}. */

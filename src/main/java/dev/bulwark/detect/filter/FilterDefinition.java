@@ -35,6 +35,8 @@ public record FilterDefinition(String name, String where, String prefRegex, List
     /** The built-in filters, by name. */
     public static final List<String> BUILT_IN_NAMES = List.of("sshd", "nginx-http-auth", "nginx-botsearch", "nginx-4xx", "apache-auth",
             "postfix", "dovecot");
+    /** A {@code <name>} left after substitution: one of these tags, or an option nobody defined. */
+    private static final Pattern UNRESOLVED_TAG = Pattern.compile("(?<!\\(\\?P)<([A-Za-z_][\\w-]*)>");
     private static final Pattern SPEC = Pattern.compile("^([^\\[\\]]+?)\\s*(?:\\[(.*)\\])?\\s*$", Pattern.DOTALL);
 
     public FilterDefinition {
@@ -201,6 +203,22 @@ public record FilterDefinition(String name, String where, String prefRegex, List
                 maxLines = Integer.parseInt(maxLinesText.strip());
             } catch (NumberFormatException e) {
                 throw new FilterException(where + ": maxlines must be a whole number, not " + maxLinesText);
+            }
+        }
+        for (String option : List.of("prefregex", "failregex", "ignoreregex")) {
+            String value = combined.get(option);
+            Matcher tag = value == null ? null : UNRESOLVED_TAG.matcher(value);
+            while (tag != null && tag.find()) {
+                // a literal <NOSRV> is fine (fail2ban leaves unknown tags as text); a tag built from an
+                // init option's value, <mdre-bogus>, is an option value the filter does not know
+                String tagName = tag.group(1);
+                for (Map.Entry<String, String> given : options.entrySet()) {
+                    String optionValue = given.getValue();
+                    if (!optionValue.isEmpty() && (tagName.endsWith("-" + optionValue) || tagName.contains("-" + optionValue + "-"))) {
+                        throw new FilterException(where + ": " + given.getKey() + "=" + optionValue + " is a value this filter does not know: "
+                                + option + " is left with <" + tagName + ">, which no option defines; see the filter's [Init] or comments for its values");
+                    }
+                }
             }
         }
         String prefRegex = combined.get("prefregex");

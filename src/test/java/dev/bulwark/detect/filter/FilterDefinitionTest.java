@@ -136,6 +136,10 @@ class FilterDefinitionTest {
                 .isInstanceOf(FilterException.class).hasMessageContaining("bad.conf").hasMessageContaining("%(missing)s");
         assertThatThrownBy(() -> FilterDefinition.resolve("no-such-filter", Map.of()))
                 .isInstanceOf(FilterException.class).hasMessageContaining("no built-in filter named no-such-filter");
+        assertThatThrownBy(() -> FilterDefinition.builtIn("sshd", Map.of("mode", "bogus")))
+                .isInstanceOf(FilterException.class).hasMessageContaining("mode=bogus is a value this filter does not know");
+        assertThat(FilterDefinition.builtIn("sshd", Map.of("mode", "aggressive")).failRegex().size())
+                .isGreaterThan(FilterDefinition.builtIn("sshd", Map.of()).failRegex().size());
         Files.writeString(directory.resolve("nohost.conf"), """
                 [Definition]
                 failregex = ^login failed$
