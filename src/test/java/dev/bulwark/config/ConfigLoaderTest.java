@@ -601,9 +601,9 @@ class ConfigLoaderTest {
         ConfigResult result = load("""
                 jail_defaults: { increment: { maxtime: 1d } }
                 jails:
-                  - { name: a, logpath: /var/log/a.log, increment: true }
-                  - { name: b, logpath: /var/log/b.log, increment: { enabled: false } }
-                  - { name: c, logpath: /var/log/c.log, increment: { factor: 1.5 } }
+                  - { name: a, filter: sshd, logpath: /var/log/a.log, increment: true }
+                  - { name: b, filter: sshd, logpath: /var/log/b.log, increment: { enabled: false } }
+                  - { name: c, filter: sshd, logpath: /var/log/c.log, increment: { factor: 1.5 } }
                 """);
         assertThat(result.config().jails().jails()).extracting(jail -> jail.rules().increment())
                 .containsExactly(new Increment(true, 1, List.of(), Duration.ofDays(1), Duration.ZERO, false, Increment.DEFAULT_FORGET_AFTER),
@@ -629,10 +629,10 @@ class ConfigLoaderTest {
                     logpath: /var/log/auth.log
                   - name: recidive
                     logpath: /var/log/fail2ban.log
-                  - name: web
+                  - name: nginx-4xx
                     logpath: /var/log/web.log
                     journal: [_SYSTEMD_UNIT=nginx.service]
-                  - name: mail
+                  - name: postfix
                     journal: [postfix.service]
                   - name: app
                     filter: filters/none.conf
@@ -640,7 +640,7 @@ class ConfigLoaderTest {
                   - name: noisy
                     filter: "sshd[mode=aggressive"
                     filter_options: { mode: ddos }
-                  - name: nolog
+                  - name: dovecot
                 """);
 
         assertThat(errors(result)).containsExactly(
