@@ -861,6 +861,8 @@ class ConfigLoaderTest {
         assertThat(config.feeds().getLast().headers()).containsEntry("Key", "sample-key");
         assertThat(config.enforce()).containsExactly(new EnforcerConfig.Nftables("bulwark",
                 new RuleSettings(EnumSet.allOf(Hook.class), Verdict.DROP, null, RuleSettings.DEFAULT_PRIORITY)));
+        assertThat(config.jails().jails()).extracting(jail -> jail.name() + " " + jail.filter().name() + " " + jail.rules().maxRetry())
+                .containsExactly("sshd sshd 5");
     }
 
     @Test
