@@ -38,6 +38,8 @@ public final class Filter {
     private final int maxLines;
     private final boolean checkAllRegex;
     private final boolean ignorePending;
+    /** Per failregex, whether the line being scanned may match it (its text is in the line): one scan's scratch. */
+    private final boolean[] possible;
     /** fail2ban tries the ignoreregexes before anything else when there are fewer of them than failregexes, less two. */
     private final boolean ignoresFirst;
 
@@ -70,6 +72,7 @@ public final class Filter {
             failures.add(compiled);
         }
         this.failures = List.copyOf(failures);
+        this.possible = new boolean[failures.size()];
         List<TaggedRegex> ignores = new ArrayList<>();
         for (String regex : definition.ignoreRegex()) {
             ignores.add(TaggedRegex.of(regex, false, useDns));
@@ -177,12 +180,29 @@ public final class Filter {
 
     private void match(Scan scan) {
         String buffer = scan.buffer;
-        if (prefix != null && !ignoresFirst && !anyFailRegexMayMatch(buffer, TaggedRegex.characters(buffer))) {
-            // the content is part of the buffer: no failregex can match it, whatever the prefregex gives
+        long low = 0;
+        long high = 0;
+        boolean ascii = true;
+        for (int index = 0, length = buffer.length(); index < length; index++) {
+            char c = buffer.charAt(index);
+            if (c < 64) {
+                low |= 1L << c;
+            } else if (c < 128) {
+                high |= 1L << (c - 64);
+            } else {
+                ascii = false;
+            }
+        }
+        // the content is part of the buffer: a failregex whose text the buffer lacks cannot match it
+        boolean any = false;
+        for (int index = 0; index < failures.size(); index++) {
+            possible[index] = failures.get(index).mayMatch(buffer, 0, low, high);
+            any |= possible[index];
+        }
+        if (!any && !ignoresFirst) {
             scan.vetoed = true;
             return;
         }
-        boolean ascii = PythonRegex.isAscii(buffer);
         int from = 0;
         if (ignoresFirst && anyIgnore(buffer, 0, ascii)) {
             scan.vetoed = true;
@@ -209,8 +229,11 @@ public final class Filter {
             }
         }
         for (int index = 0; index < failures.size(); index++) {
+            if (!possible[index]) {
+                continue;
+            }
             TaggedRegex failRegex = failures.get(index);
-            Matcher matched = failRegex.search(buffer, from, ascii);
+            Matcher matched = failRegex.searchPossible(buffer, from, ascii);
             if (matched == null) {
                 continue;
             }
@@ -236,15 +259,6 @@ public final class Filter {
                 return;
             }
         }
-    }
-
-    private boolean anyFailRegexMayMatch(String buffer, long[] characters) {
-        for (TaggedRegex failure : failures) {
-            if (failure.mayMatch(buffer, 0, characters[0], characters[1])) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether an ignoreregex matches; with checkAllRegex each is tried, as fail2ban does. */

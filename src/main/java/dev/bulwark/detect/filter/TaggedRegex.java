@@ -244,6 +244,14 @@ final class TaggedRegex {
      * positions in {@code buffer}.
      */
     Matcher search(String buffer, int from, boolean ascii) {
+        if (!mayMatch(buffer, from)) {
+            return null;
+        }
+        return searchPossible(buffer, from, ascii);
+    }
+
+    /** {@link #search}, when {@link #mayMatch} already said the buffer holds the text every match contains. */
+    Matcher searchPossible(String buffer, int from, boolean ascii) {
         if (anchored) {
             if (from < buffer.length() && !firstChars.mayStartWith(buffer.charAt(from))) {
                 return null;
@@ -251,9 +259,6 @@ final class TaggedRegex {
             if (!buffer.startsWith(literalPrefix, from)) {
                 return null;
             }
-        }
-        if (!mayMatch(buffer, from)) {
-            return null;
         }
         Matcher matcher = matcher(buffer, ascii);
         if (from > 0) {
@@ -263,24 +268,10 @@ final class TaggedRegex {
         return found ? matcher : null;
     }
 
-    /** The ASCII characters {@code text} holds, as {@code [low, high]} masks (see {@link #mayMatch(String, int, long, long)}). */
-    static long[] characters(String text) {
-        long low = 0;
-        long high = 0;
-        for (int index = 0, length = text.length(); index < length; index++) {
-            char c = text.charAt(index);
-            if (c < 64) {
-                low |= 1L << c;
-            } else if (c < 128) {
-                high |= 1L << (c - 64);
-            }
-        }
-        return new long[] {low, high};
-    }
-
     /**
-     * {@link #mayMatch(String, int)}, first ruled out by the characters of the whole buffer
-     * ({@link #characters}) when it lacks one that the required texts hold.
+     * {@link #mayMatch(String, int)}, first ruled out by the characters of the whole buffer (as
+     * two masks of the ASCII characters it holds, {@code low} for 0-63 and {@code high} for 64-127)
+     * when it lacks one that the required texts hold.
      */
     boolean mayMatch(String buffer, int from, long low, long high) {
         if ((requiredLow & ~low) != 0 || (requiredHigh & ~high) != 0) {
