@@ -34,6 +34,8 @@ public final class DateDetector {
 
     private final List<DateTemplate> templates;
     private final DateSettings settings;
+    /** Whether templates use their hand-written matchers (off only to test them against the expressions). */
+    private final boolean fastMatchers;
     private final Slot[] slots;
     private final Strptime strptime;
 
@@ -52,17 +54,24 @@ public final class DateDetector {
     private static final class Slot {
         final DateTemplate template;
         final Matcher matcher;
+        /** The hand-written matcher's result, for templates that have one. */
+        final FastMatch fastMatch;
         int hits;
         double lastUsed;
         int distance = NOWHERE;
         /** fail2ban's {@code template.hits}: the template's expression has matched at all. */
         boolean matchedEver;
 
-        Slot(DateTemplate template) {
+        /** The hand-written matcher, or null. */
+        final FastDate fast;
+
+        Slot(DateTemplate template, boolean fastMatchers) {
             this.template = template;
             this.matcher = template.compiled.matcher("");
             matcher.useTransparentBounds(true);
             matcher.useAnchoringBounds(false);
+            fast = fastMatchers ? template.fast : null;
+            fastMatch = fast == null ? null : new FastMatch(fast.groupCount, fast.steps());
         }
 
         double weight() {
@@ -70,12 +79,13 @@ public final class DateDetector {
         }
     }
 
-    private DateDetector(List<DateTemplate> templates, DateSettings settings) {
+    private DateDetector(List<DateTemplate> templates, DateSettings settings, boolean fastMatchers) {
         this.templates = templates;
         this.settings = settings;
+        this.fastMatchers = fastMatchers;
         this.slots = new Slot[templates.size()];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(templates.get(i));
+            slots[i] = new Slot(templates.get(i), fastMatchers);
         }
         Integer defaultOffset = settings.logTimeZone() == null ? null : settings.logTimeZone().getTotalSeconds() / 60;
         this.strptime = new Strptime(new LocalZone(settings.localZone()), defaultOffset);
@@ -112,7 +122,12 @@ public final class DateDetector {
             requireNonNull(pattern, "a date pattern is null");
             patterns.add(pattern);
         }
-        return new DateDetector(Templates.forYear(settings.currentYear()).forPatterns(patterns), settings);
+        return new DateDetector(Templates.forYear(settings.currentYear()).forPatterns(patterns), settings, true);
+    }
+
+    /** The same detector without the hand-written matchers: for tests that hold them to the expressions. */
+    DateDetector withRegularExpressionsOnly() {
+        return new DateDetector(templates, settings, false);
     }
 
     /**
@@ -132,7 +147,7 @@ public final class DateDetector {
 
     /** Another detector with the same templates and settings, as this one was before any line. */
     public DateDetector fresh() {
-        return new DateDetector(templates, settings);
+        return new DateDetector(templates, settings, fastMatchers);
     }
 
     /** The names of the templates (fail2ban's), in the order they are tried now. */
@@ -283,6 +298,17 @@ public final class DateDetector {
         if (start > end) {
             return null;
         }
+        FastDate fast = slot.fast;
+        if (fast != null) {
+            int found = fast.search(line, start, end, slot.fastMatch);
+            if (found == FastDate.MATCH) {
+                slot.matchedEver = true;
+                return slot.fastMatch;
+            }
+            if (found == FastDate.NO_MATCH) {
+                return null;
+            }
+        }
         Matcher matcher = slot.matcher;
         matcher.reset(end == length ? line : line.substring(0, end));
         if (start > 0) {
@@ -296,6 +322,9 @@ public final class DateDetector {
     }
 
     private static MatchResult snapshot(MatchResult match) {
+        if (match instanceof FastMatch fast) {
+            return fast.copy();
+        }
         return match instanceof Matcher matcher ? matcher.toMatchResult() : match;
     }
 
