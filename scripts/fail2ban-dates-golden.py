@@ -242,7 +242,17 @@ def synthetic_lines(count=2500, seed=2005):
             else:
                 line = rnd.choice(['', ' ', middle])
             lines.append(line.replace('\t', ' '))
-    return lines[:count]
+    lines = lines[:count]
+    # Around the nights the clocks change, in several orders: glibc's mktime resolves a time
+    # the fall-back hour repeats by its previous answer. (Under the test zone's rule DST ends at
+    # 02:00 CEST, so 01:00-01:59 repeats; where the real Europe/Zurich ends it at 03:00.)
+    dst = []
+    for before in ['2005-08-01 12:00:00', '2005-01-01 12:00:00', '2005-10-30 00:59:59', '2005-10-30 02:00:00']:
+        for ambiguous in ['2005-10-30 01:30:00', '2005-10-30 01:00:00', '2005-10-30 02:30:00', '2005-03-27 02:30:00']:
+            dst += [before + ' x', ambiguous + ' y', 'Oct 31 01:30:00 host z', ambiguous + ' w']
+    dst += ['1975-07-01 12:00:00 old', '1999-07-01 12:00:00 old', '2005-03-27 01:59:59 a', '2005-03-27 03:00:00 b']
+    half = len(lines) // 2
+    return lines[:half] + dst + lines[half:]
 
 
 def reset_shared_hits():

@@ -33,8 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 class DateDetectorGoldenTest {
     static final Path FAIL2BAN_LOGS = Path.of("/usr/lib/python3/dist-packages/fail2ban/tests/files/logs");
     private static final String GOLDEN = "fail2ban-dates.golden";
-    /** fail2ban's test zone, CET-01CEST-02,M3.5.0,M10.5.0: the same rules. */
-    static final ZoneId TEST_ZONE = ZoneId.of("Europe/Zurich");
+    /** fail2ban's test zone, CET-01CEST-02,M3.5.0,M10.5.0. */
+    static final ZoneId TEST_ZONE = Fail2banTestZone.zone();
     /** fail2ban's test "now", 2005-08-14T10:00:00Z. */
     static final Instant TEST_NOW = Instant.ofEpochSecond(1124013600);
 

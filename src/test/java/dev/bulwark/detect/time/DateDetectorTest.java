@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * case, under its test conditions: the zone CET/CEST and now 2005-08-14T10:00:00Z.
  */
 class DateDetectorTest {
-    static final ZoneId ZONE = ZoneId.of("Europe/Zurich");
+    /** fail2ban's test zone (CET-01CEST-02,M3.5.0,M10.5.0). */
+    static final ZoneId ZONE = Fail2banTestZone.zone();
     static final Instant NOW = Instant.ofEpochSecond(1124013600);
     static final DateSettings SETTINGS = new DateSettings(ZONE, null, 2026);
     /** 2005-01-23T21:59:59 in CET, the time of most of fail2ban's samples. */
