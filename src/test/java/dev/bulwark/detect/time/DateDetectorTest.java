@@ -502,6 +502,125 @@ class DateDetectorTest {
         }
     }
 
+    // Beyond fail2ban's own tests: each value below is what fail2ban 1.0.2 answers under its test
+    // zone and now (run by hand through its DateDetector.matchTime and getTime).
+
+    static DateMatch one(String pattern, String line) {
+        return detector(pattern).match(line, NOW);
+    }
+
+    @Test
+    void missingYearAndDayFollowFail2bansTolerances() {
+        assertThat(epochOf(one("%d %b %H:%M", "14 Aug 12:00"))).isEqualTo(1124013600L);
+        assertThat(epochOf(one("%d %b %H:%M", "31 Dec 23:59"))).isEqualTo(1104533940L); // last year
+        assertThat(epochOf(one("%d %b %H:%M", "15 Aug 09:00"))).isEqualTo(1124089200L); // within a day ahead
+        assertThat(epochOf(one("%d %b %H:%M", "16 Aug 11:00"))).isEqualTo(1092646800L); // last year
+        assertThat(epochOf(one("%H:%M:%S", "11:59:59"))).isEqualTo(1124013599L); // today
+        assertThat(epochOf(one("%H:%M:%S", "12:00:01"))).isEqualTo(1123927201L); // a second ahead: yesterday
+        assertThat(epochOf(one("%H:%M:%S", "00:00:00"))).isEqualTo(1123970400L);
+        assertThat(epochOf(one("%j %H:%M", "032 10:00"))).isEqualTo(1107248400L); // day 32 of this year
+        assertThat(epochOf(one("%y", "99"))).isEqualTo(4090255200L); // fail2ban's years of two digits are 20xx
+        assertThat(epochOf(one("%b %d %Y", "Feb 29 2004"))).isEqualTo(1078009200L);
+    }
+
+    @Test
+    void zoneShiftedDatesKeepFail2bansQuirks() {
+        // Compared with now as local time although shifted to UTC: a day ahead of local now is
+        // 13:00 UTC-naive, so 12:00 -01:00 is last year's.
+        assertThat(epochOf(one("^%b %d %H:%M:%S %z", "Aug 15 11:00:00 -0100"))).isEqualTo(1124107200L);
+        assertThat(epochOf(one("^%b %d %H:%M:%S %z", "Aug 15 12:00:00 -0100"))).isEqualTo(1092574800L);
+        // Last year's date takes the month and day of the line but the time of the shifted date.
+        assertThat(epochOf(one("^%b %d %H:%M:%S %z", "Dec 31 23:30:00 -0100"))).isEqualTo(1104453000L);
+        assertThat(epochOf(one("^%b %d %H:%M:%S %z", "Jan 01 00:30:00 +0200"))).isEqualTo(1104532200L);
+        DateSettings utc = SETTINGS.withLogTimeZone(ZoneOffset.UTC);
+        assertThat(epochOf(DateDetector.of(List.of("^%H:%M:%S"), utc).match("11:30:00", NOW))).isEqualTo(1124019000L);
+        assertThat(epochOf(DateDetector.of(List.of("^%b %d %H:%M:%S"), utc).match("Aug 15 11:00:01", NOW)))
+                .isEqualTo(1124103601L);
+        assertThat(epochOf(one("^%b %d %H:%M:%S", "Aug 15 12:00:01"))).isEqualTo(1092564001L);
+        assertThat(epochOf(one("^%H:%M:%S %Z", "10:00:00 CEST"))).isEqualTo(1124006400L);
+    }
+
+    @Test
+    void aDateThatIsNoValidTimeIsInvalid() {
+        for (String[] row : new String[][] {
+            {"%b %d %Y", "Feb 30 2004"}, {"%Y-%m-%d %H:%M:%S", "2004-02-29 23:59:60"}, {"%b %d", "Feb 29"},
+            {"%Y-%Exm-%Exd", "0000-12-30"}, {"^%b %d %H:%M:%S %Z", "Aug 14 10:00:00 error"},
+        }) {
+            DateMatch match = one(row[0], row[1]);
+            assertThat(match).as("%s on %s", row[0], row[1]).isNotNull();
+            assertThat(match.outcome()).as("%s on %s", row[0], row[1]).isEqualTo(DateMatch.Outcome.INVALID);
+            assertThat(match.time()).isNull();
+            assertThat(match.end()).isGreaterThan(match.start());
+        }
+    }
+
+    @Test
+    void whereFail2banRaisesTheOutcomeIsFailed() {
+        // TypeError (a month without a day), AttributeError (%I with %p absent), KeyError (an
+        // abbreviation fail2ban's table lacks), IndexError (an empty date on an empty line).
+        for (String[] row : new String[][] {
+            {"%b %Y", "Aug 2005"}, {"%I:%M(?: %p)?", "11:30"}, {"^%H:%M:%S %Z", "10:00:00 ABC"}, {"{NONE}", ""},
+        }) {
+            DateMatch match = one(row[0], row[1]);
+            assertThat(match).as("%s on '%s'", row[0], row[1]).isNotNull();
+            assertThat(match.outcome()).as("%s on '%s'", row[0], row[1]).isEqualTo(DateMatch.Outcome.FAILED);
+        }
+        assertThat(epochOf(one("%I:%M(?: %p)?", "11:30 PM"))).isEqualTo(1123968600L);
+        assertThat(epochOf(one("%I:%M(?: %p)?", "12:30 am"))).isEqualTo(1123972200L);
+    }
+
+    @Test
+    void noneMatchesAnEmptyDateAndNoMatchIsNull() {
+        DateMatch empty = one("{NONE}", "Failed password for root from 192.0.2.1");
+        assertThat(empty.outcome()).isEqualTo(DateMatch.Outcome.EMPTY);
+        assertThat(empty.start()).isZero();
+        assertThat(empty.end()).isZero();
+        assertThat(empty.hasTime()).isFalse();
+        assertThat(defaults().match("Failed password for root from 192.0.2.1", NOW)).isNull();
+        assertThat(defaults().match("", NOW)).isNull();
+    }
+
+    @Test
+    void datePatternOptionIsSplitAsFail2banSplitsIt() {
+        assertThat(DateDetector.splitDatePattern("^[^\\[]*\\[({DATE})\n              {^LN-BEG}\n\n"))
+                .containsExactly("^[^\\[]*\\[({DATE})", "{^LN-BEG}");
+        assertThat(DateDetector.splitDatePattern("  \n ")).isEmpty();
+    }
+
+    @Test
+    void defaultTemplatesAreFail2bansInItsOrder() {
+        List<String> names = defaults().templateNames();
+        assertThat(names).hasSize(31);
+        assertThat(names.get(0)).isEqualTo("{^LN-BEG}ExYear(?P<_sep>[-/.])Month(?P=_sep)Day(?:T|  ?)24hour:Minute:Second"
+                + "(?:[.,]Microseconds)?(?:\\s*Zone offset)?");
+        assertThat(names.get(30)).isEqualTo("TAI64N");
+        assertThat(detector("{^LN-BEG}").templateNames()).hasSize(17);
+        assertThat(detector("{DEFAULT}").templateNames()).hasSize(31);
+        assertThat(detector("%H:%M:%S", "{DEFAULT}").templateNames()).containsExactly("24hour:Minute:Second");
+    }
+
+    @Test
+    void aTemplateThatKeepsMatchingMovesToTheFrontAndFreshForgetsIt() {
+        DateDetector detector = defaults();
+        String line = "Aug 14 11:59:58 host sshd[1]: Failed password";
+        for (int i = 0; i < 3; i++) {
+            detector.match(line, NOW);
+        }
+        assertThat(detector.templateNames().get(0)).startsWith("{^LN-BEG}(?:DAY )?MON Day %k");
+        assertThat(detector.fresh().templateNames().get(0)).startsWith("{^LN-BEG}ExYear");
+        assertThat(epochOf(detector.fresh().match(line, NOW))).isEqualTo(local(2005, 8, 14, 11, 59, 58));
+    }
+
+    @Test
+    void exactYearFollowsTheYearFail2banStartedIn() {
+        String line = "2030-01-02 03:04:05 x";
+        assertThat(DateDetector.of(List.of(), new DateSettings(ZONE, null, 2026)).match(line, NOW)).isNull();
+        DateDetector later = DateDetector.of(List.of(), new DateSettings(ZONE, null, 2027));
+        assertThat(epochOf(later.match(line, NOW))).isEqualTo(local(2030, 1, 2, 3, 4, 5));
+        assertThat(TimeDirectives.centuries(2026)).isEqualTo("20[012]");
+        assertThat(TimeDirectives.centuries(2027)).isEqualTo("20[0123]");
+    }
+
     static DateTemplate templateOf(String pattern) {
         return Templates.forYear(2026).forPatterns(List.of(pattern)).get(0);
     }
