@@ -12,8 +12,11 @@ import java.util.Random;
  *
  * <pre>
  * ./mvnw -q -o test-compile
- * java -cp target/test-classes:target/classes dev.bulwark.detect.time.DateDetectorMeasurement [seconds per case]
+ * java -cp target/test-classes:target/classes dev.bulwark.detect.time.DateDetectorMeasurement [seconds per case] [regex]
  * </pre>
+ *
+ * <p>With {@code regex}, the templates use java.util.regex only (no hand-written matchers), for
+ * comparison.
  */
 public final class DateDetectorMeasurement {
     private static final ZoneId ZONE = ZoneId.of("Europe/Zurich");
@@ -25,6 +28,7 @@ public final class DateDetectorMeasurement {
 
     public static void main(String[] arguments) {
         double seconds = arguments.length > 0 ? Double.parseDouble(arguments[0]) : 3;
+        boolean regexOnly = arguments.length > 1 && arguments[1].equals("regex");
         Random random = new Random(2005);
         List<String> accessPattern = List.of("^[^\\[]*\\[({DATE})", "{^LN-BEG}");
         List<Case> cases = List.of(
@@ -44,6 +48,9 @@ public final class DateDetectorMeasurement {
         System.out.printf("%-42s %10s %12s%n", "case", "ns/line", "lines/s");
         for (Case measured : cases) {
             DateDetector detector = DateDetector.of(measured.patterns(), ZONE);
+            if (regexOnly) {
+                detector = detector.withRegularExpressionsOnly();
+            }
             long checksum = run(detector, measured.lines(), now, 200_000);
             long lines = 0;
             long started = System.nanoTime();
