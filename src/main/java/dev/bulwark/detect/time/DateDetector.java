@@ -24,8 +24,15 @@ import java.util.regex.Matcher;
  * history, cheaply.
  *
  * <p>Call it as fail2ban's filter calls {@code matchTime} and then {@code getTime}: once per line,
- * in order, with the time the line is read (fail2ban's "now", which decides the year of a date
- * without one and the day of a time without a date).
+ * in order, with the time the line is read. That "now" decides the year of a date without one
+ * and the day of a time without a date (fail2ban's {@code MyTime.now()}), and is the time a
+ * template was last used for the reordering (fail2ban's {@code time.time()}: a template unused
+ * for five minutes may be displaced).
+ *
+ * <p>Where fail2ban keeps state per process, a detector keeps it for itself: a template's "has
+ * ever matched" (fail2ban counts it on templates its cache shares between all filters) and glibc's
+ * guess for local times the fall-back hour repeats (see {@link LocalZone}). So a detector behaves
+ * as fail2ban does with that filter alone in its process.
  */
 public final class DateDetector {
     /** fail2ban's {@code __unusedTime}: a template unused this long may be displaced. */

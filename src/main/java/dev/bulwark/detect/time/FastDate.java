@@ -8,8 +8,8 @@ import java.util.List;
  * A hand-written matcher for a template whose expression is made only of fail2ban's date
  * pieces (the {@code %} directives' expressions, fractions, zones, separators, literal
  * characters) behind one of the usual prefixes: it gives exactly the match
- * {@link java.util.regex.Matcher#find()} gives, at a tenth of the cost, for text of ASCII
- * characters.
+ * {@link java.util.regex.Matcher#find()} gives, for text of ASCII characters, at about half its
+ * cost; and for the three commonest dates, through {@link CommonDates}, at about a tenth.
  *
  * <p>Why: java.util.regex spends about 0.8 µs on fail2ban's syslog template, against a budget
  * of 0.3 µs for the whole of date detection (the filter must reach about a million lines a
