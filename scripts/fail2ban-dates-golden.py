@@ -23,8 +23,12 @@ Output, tab-separated:
     set     N   <json>              pattern set N: {"patterns": [...] or null for the default
                                     templates, "logtimezone": fail2ban's option where set}
     file    N   <name>  <sha256>    log file N, by its path under tests/files/logs
-    run     N   F                   set N over file F: one line follows for each of the file's
-                                    lines, in order, each one RESULT:
+    file    N   (synthetic) COUNT   the last file: COUNT generated lines, each in a row
+    line    <text>                  that follows (see synthetic_lines)
+    run     N   F                   set N over file F (or *: all files' lines, one after the
+                                    other, to one detector, which makes it switch between
+                                    formats): one line follows for each line, in order, each one
+                                    RESULT:
         -                           no match
         S E empty                   matched an empty date (e.g. {NONE}) at code points S..E
         S E TIME                    matched S..E, fail2ban's time (Python repr of the float)
@@ -36,6 +40,7 @@ import datetime
 import hashlib
 import json
 import os
+import random
 import sys
 import time
 
@@ -156,6 +161,100 @@ EXTRA_SETS = [
 ]
 
 
+# The sets that are also run over all logs at once: the default templates, sets that include
+# them, and some single patterns.
+MIXED_SETS = [
+    None, ['{^LN-BEG}'], ['^[^\\[]*\\[({DATE})', '{^LN-BEG}'], ['{NONE}'], ['%H:%M:%S', '{DEFAULT}'],
+    ['{UNB}%H:%M:%S'], ['{^LN-BEG}%ExY(?P<_sep>[-/.])%m(?P=_sep)%d[T ]%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?',
+                        '{^LN-BEG}(?:%a )?%b %d %H:%M:%S(?:\\.%f)?(?: %ExY)?', '^[^\\[]*\\[({DATE})', '{^LN-BEG}'],
+]
+
+
+def mixed(spec):
+    return spec['patterns'] in MIXED_SETS
+
+
+MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()
+DAYS = 'Mon Tue Wed Thu Fri Sat Sun'.split()
+
+
+def synthetic_lines(count=2500, seed=2005):
+    """Lines that make a detector work: several dates in one line at moving places, formats that
+    change every few lines, dates a day or a year ahead of now, invalid dates, zones, DST nights,
+    odd characters at the edges. Seeded, so the same lines every time."""
+    rnd = random.Random(seed)
+
+    def two(n):
+        return '%02d' % n
+
+    def date(kind):
+        y = rnd.choice([2003, 2004, 2005, 2005, 2005, 2006, 2012, 2019, 2031])
+        mo = rnd.choice([1, 3, 8, 8, 8, 10, 12, rnd.randint(1, 12)])
+        d = rnd.choice([1, 13, 14, 15, 16, 27, 30, 31, rnd.randint(1, 31)])
+        if mo == 2 and rnd.random() < 0.5:
+            d = rnd.choice([28, 29, 30])
+        h = rnd.choice([0, 2, 9, 11, 12, 21, 23, rnd.randint(0, 24)])
+        mi, se = rnd.randint(0, 59), rnd.choice([0, 30, 59, rnd.randint(0, 61)])
+        zone = rnd.choice(['', '', '', ' +0200', ' -05:00', 'Z', ' UTC', ' CEST', ' ABC', ' +01'])
+        frac = rnd.choice(['', '', '.123', ',456', '.1234567'])
+        mon = MONTHS[(mo - 1) % 12] if rnd.random() < 0.95 else rnd.choice(['aug', 'AUG', 'Auf'])
+        if kind == 0:
+            return '%d-%s-%s%s%s:%s:%s%s%s' % (y, two(mo), two(d), rnd.choice(['T', ' ', '  ']), two(h), two(mi), two(se), frac, zone)
+        if kind == 1:
+            return '%s %2d %s:%s:%s' % (mon, d, two(h), two(mi), two(se))
+        if kind == 2:
+            return '%s %s %2d %s:%s:%s %d' % (rnd.choice(DAYS), mon, d, two(h), two(mi), two(se), y)
+        if kind == 3:
+            return '%s/%s/%d:%s:%s:%s %s' % (two(d), mon, y, two(h), two(mi), two(se), rnd.choice(['+0000', '+0200', '-0700']))
+        if kind == 4:
+            return '%s:%s:%s' % (rnd.choice([two(h), str(h)]), two(mi), str(se))
+        if kind == 5:
+            return '%s%s%s %2d:%s:%s' % (two(y % 100), two(mo), two(d), h, two(mi), two(se))
+        if kind == 6:
+            return str(rnd.choice([1124013600, 1124013600 - rnd.randint(0, 10 ** 8), 1124099999])) + rnd.choice(['', '.5', '.123456'])
+        if kind == 7:
+            return '%s-%s-%d %s:%s:%s' % (two(d), two(mo), y, two(h), two(mi), two(se))
+        if kind == 8:
+            return '%s %d, %d %d:%s:%s %s' % (mon, d, y, rnd.randint(0, 13), two(mi), two(se), rnd.choice(['AM', 'PM', 'pm']))
+        return '@4000000042%014x' % rnd.randint(0, 16 ** 14 - 1)
+
+    words = ['server', 'sshd[1234]:', 'host', 'mysqld[99]:', 'error', 'x', '[', ']', '-', '--', '|', 'ü', '日本', 'a1', '']
+    lines = []
+    kind = 0
+    while len(lines) < count:
+        if rnd.random() < 0.3:
+            kind = rnd.randint(0, 9)
+        second = rnd.randint(0, 9)
+        for _ in range(rnd.randint(1, 12)):
+            prefix = ' '.join(rnd.choice(words) for _ in range(rnd.choice([0, 0, 0, 1, 2, 3])))
+            if prefix:
+                prefix += rnd.choice([' ', '', ': '])
+            middle = ' '.join(rnd.choice(words) for _ in range(rnd.randint(0, 4)))
+            shape = rnd.random()
+            if shape < 0.55:
+                line = prefix + date(kind) + ' ' + middle
+            elif shape < 0.8:
+                line = prefix + date(kind) + ' ' + middle + ' ' + date(second)
+            elif shape < 0.9:
+                line = prefix + middle + ' ' + date(second) + rnd.choice(['', ']', ' x', '1'])
+            elif shape < 0.97:
+                line = prefix + rnd.choice(['[', '(', '<', '##', 'audit(']) + date(kind) + rnd.choice([']', ')', '>', ':101)', ''])
+            else:
+                line = rnd.choice(['', ' ', middle])
+            lines.append(line.replace('\t', ' '))
+    lines = lines[:count]
+    # Around the nights the clocks change, in several orders: glibc's mktime resolves a time
+    # the fall-back hour repeats by its previous answer. (Under the test zone's rule DST ends at
+    # 02:00 CEST, so 01:00-01:59 repeats; where the real Europe/Zurich ends it at 03:00.)
+    dst = []
+    for before in ['2005-08-01 12:00:00', '2005-01-01 12:00:00', '2005-10-30 00:59:59', '2005-10-30 02:00:00']:
+        for ambiguous in ['2005-10-30 01:30:00', '2005-10-30 01:00:00', '2005-10-30 02:30:00', '2005-03-27 02:30:00']:
+            dst += [before + ' x', ambiguous + ' y', 'Oct 31 01:30:00 host z', ambiguous + ' w']
+    dst += ['1975-07-01 12:00:00 old', '1999-07-01 12:00:00 old', '2005-03-27 01:59:59 a', '2005-03-27 03:00:00 b']
+    half = len(lines) // 2
+    return lines[:half] + dst + lines[half:]
+
+
 def reset_shared_hits():
     for value in list(datedetector.DD_patternCache._cache.values()):
         value[0].hits = 0
@@ -211,12 +310,23 @@ def main():
             digest = hashlib.sha256(f.read()).hexdigest()
         out.write('file\t%d\t%s\t%s\n' % (index, name, digest))
         contents.append(lines_of(path))
+    synthetic = synthetic_lines()
+    out.write('file\t%d\t(synthetic)\t%d\n' % (len(files), len(synthetic)))
+    for line in synthetic:
+        out.write('line\t%s\n' % line)
+    contents.append(synthetic)
     for set_index, spec in enumerate(sets):
         for file_index, lines in enumerate(contents):
             detector = new_detector(spec)
             out.write('run\t%d\t%d\n' % (set_index, file_index))
             for line in lines:
                 out.write(result(detector, line) + '\n')
+        if mixed(spec):
+            detector = new_detector(spec)
+            out.write('run\t%d\t*\n' % set_index)
+            for lines in contents:
+                for line in lines:
+                    out.write(result(detector, line) + '\n')
 
 
 if __name__ == '__main__':

@@ -24,8 +24,15 @@ import java.util.regex.Matcher;
  * history, cheaply.
  *
  * <p>Call it as fail2ban's filter calls {@code matchTime} and then {@code getTime}: once per line,
- * in order, with the time the line is read (fail2ban's "now", which decides the year of a date
- * without one and the day of a time without a date).
+ * in order, with the time the line is read. That "now" decides the year of a date without one
+ * and the day of a time without a date (fail2ban's {@code MyTime.now()}), and is the time a
+ * template was last used for the reordering (fail2ban's {@code time.time()}: a template unused
+ * for five minutes may be displaced).
+ *
+ * <p>Where fail2ban keeps state per process, a detector keeps it for itself: a template's "has
+ * ever matched" (fail2ban counts it on templates its cache shares between all filters) and glibc's
+ * guess for local times the fall-back hour repeats (see {@link LocalZone}). So a detector behaves
+ * as fail2ban does with that filter alone in its process.
  */
 public final class DateDetector {
     /** fail2ban's {@code __unusedTime}: a template unused this long may be displaced. */
@@ -34,6 +41,8 @@ public final class DateDetector {
 
     private final List<DateTemplate> templates;
     private final DateSettings settings;
+    /** Whether templates use their hand-written matchers (off only to test them against the expressions). */
+    private final boolean fastMatchers;
     private final Slot[] slots;
     private final Strptime strptime;
 
@@ -52,17 +61,24 @@ public final class DateDetector {
     private static final class Slot {
         final DateTemplate template;
         final Matcher matcher;
+        /** The hand-written matcher's result, for templates that have one. */
+        final FastMatch fastMatch;
         int hits;
         double lastUsed;
         int distance = NOWHERE;
         /** fail2ban's {@code template.hits}: the template's expression has matched at all. */
         boolean matchedEver;
 
-        Slot(DateTemplate template) {
+        /** The hand-written matcher, or null. */
+        final FastDate fast;
+
+        Slot(DateTemplate template, boolean fastMatchers) {
             this.template = template;
             this.matcher = template.compiled.matcher("");
             matcher.useTransparentBounds(true);
             matcher.useAnchoringBounds(false);
+            fast = fastMatchers ? template.fast : null;
+            fastMatch = fast == null ? null : new FastMatch(fast.groupCount, fast.steps());
         }
 
         double weight() {
@@ -70,12 +86,13 @@ public final class DateDetector {
         }
     }
 
-    private DateDetector(List<DateTemplate> templates, DateSettings settings) {
+    private DateDetector(List<DateTemplate> templates, DateSettings settings, boolean fastMatchers) {
         this.templates = templates;
         this.settings = settings;
+        this.fastMatchers = fastMatchers;
         this.slots = new Slot[templates.size()];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(templates.get(i));
+            slots[i] = new Slot(templates.get(i), fastMatchers);
         }
         Integer defaultOffset = settings.logTimeZone() == null ? null : settings.logTimeZone().getTotalSeconds() / 60;
         this.strptime = new Strptime(new LocalZone(settings.localZone()), defaultOffset);
@@ -112,7 +129,12 @@ public final class DateDetector {
             requireNonNull(pattern, "a date pattern is null");
             patterns.add(pattern);
         }
-        return new DateDetector(Templates.forYear(settings.currentYear()).forPatterns(patterns), settings);
+        return new DateDetector(Templates.forYear(settings.currentYear()).forPatterns(patterns), settings, true);
+    }
+
+    /** The same detector without the hand-written matchers: for tests that hold them to the expressions. */
+    DateDetector withRegularExpressionsOnly() {
+        return new DateDetector(templates, settings, false);
     }
 
     /**
@@ -132,7 +154,7 @@ public final class DateDetector {
 
     /** Another detector with the same templates and settings, as this one was before any line. */
     public DateDetector fresh() {
-        return new DateDetector(templates, settings);
+        return new DateDetector(templates, settings, fastMatchers);
     }
 
     /** The names of the templates (fail2ban's), in the order they are tried now. */
@@ -283,6 +305,17 @@ public final class DateDetector {
         if (start > end) {
             return null;
         }
+        FastDate fast = slot.fast;
+        if (fast != null) {
+            int found = fast.search(line, start, end, slot.fastMatch);
+            if (found == FastDate.MATCH) {
+                slot.matchedEver = true;
+                return slot.fastMatch;
+            }
+            if (found == FastDate.NO_MATCH) {
+                return null;
+            }
+        }
         Matcher matcher = slot.matcher;
         matcher.reset(end == length ? line : line.substring(0, end));
         if (start > 0) {
@@ -296,6 +329,9 @@ public final class DateDetector {
     }
 
     private static MatchResult snapshot(MatchResult match) {
+        if (match instanceof FastMatch fast) {
+            return fast.copy();
+        }
         return match instanceof Matcher matcher ? matcher.toMatchResult() : match;
     }
 

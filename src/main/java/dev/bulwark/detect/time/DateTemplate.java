@@ -70,7 +70,7 @@ final class DateTemplate {
             }
         }
         ampmGroup = translated.group("p");
-        fast = kind == Kind.PATTERN ? FastDate.forRegex(regex) : null;
+        fast = kind == Kind.PATTERN ? FastDate.of(regex, names) : null;
     }
 
     private DateTemplate(DateTemplate template, double weight) {

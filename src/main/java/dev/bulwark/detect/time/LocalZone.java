@@ -13,10 +13,13 @@ import java.time.zone.ZoneRules;
  * answer kept, so that lines of one period cost a comparison instead of a rules lookup.
  *
  * <p>Wall-clock times that a transition makes ambiguous or skips resolve as glibc's
- * {@code mktime} resolves them for fail2ban (checked against it under the test suite's zone):
- * a time in a gap takes the offset before the gap (02:30 on the spring-forward night is 01:30
- * UTC in Central Europe), a time in an overlap the offset after it (02:30 on the fall-back night
- * is 01:30 UTC, standard time). Not thread-safe: one per detector.
+ * {@code mktime} (with {@code tm_isdst} -1, as Python's {@code time.mktime} calls it for
+ * fail2ban) resolves them: a time in a gap is moved past it, to the daylight-saving side (02:30
+ * on the spring-forward night is 03:30 CEST, 01:30 UTC); a time in an overlap takes the offset
+ * glibc guesses first, which is the offset of its previous answer (glibc keeps it in a static
+ * variable; 0 when a process starts), so that a log crossing the fall-back hour keeps the
+ * offset of the lines before. glibc keeps that guess per process; here it is kept per
+ * detector. Not thread-safe: one per detector.
  */
 final class LocalZone {
     private final ZoneRules rules;
@@ -32,6 +35,8 @@ final class LocalZone {
     private long wallFrom = 1;
     private long wallTo = 0;
     private int wallOffset;
+    /** glibc's {@code localtime_offset}: the wall clock less the epoch of the last answer. */
+    private long lastOffset;
 
     LocalZone(ZoneId zone) {
         this.rules = zone.getRules();
@@ -56,9 +61,12 @@ final class LocalZone {
             return wallSecond - fixedOffset;
         }
         if (wallSecond >= wallFrom && wallSecond < wallTo) {
+            lastOffset = wallOffset;
             return wallSecond - wallOffset;
         }
-        return epochOfSlowly(wallSecond);
+        long epoch = epochOfSlowly(wallSecond);
+        lastOffset = wallSecond - epoch;
+        return epoch;
     }
 
     private int offsetAtSlowly(long epochSecond) {
@@ -72,13 +80,37 @@ final class LocalZone {
         return offset;
     }
 
+    /**
+     * glibc oscillates between the two sides of a gap and takes the one in daylight saving time
+     * (if just one is): for a spring-forward gap, the time moved forward by the gap.
+     */
+    private long inGap(long wallSecond, ZoneOffsetTransition transition) {
+        long forward = wallSecond - transition.getOffsetBefore().getTotalSeconds();
+        long backward = wallSecond - transition.getOffsetAfter().getTotalSeconds();
+        boolean forwardInDst = rules.isDaylightSavings(Instant.ofEpochSecond(forward));
+        boolean backwardInDst = rules.isDaylightSavings(Instant.ofEpochSecond(backward));
+        return backwardInDst && !forwardInDst ? backward : forward;
+    }
+
+    /** glibc's first guess is the last answer's offset; it keeps the first guess that fits. */
+    private long inOverlap(long wallSecond, ZoneOffsetTransition transition) {
+        long guess = wallSecond - lastOffset;
+        int offset = rules.getOffset(Instant.ofEpochSecond(guess)).getTotalSeconds();
+        if (guess + offset == wallSecond) {
+            return guess;
+        }
+        long second = wallSecond - offset;
+        if (second + rules.getOffset(Instant.ofEpochSecond(second)).getTotalSeconds() == wallSecond) {
+            return second;
+        }
+        return wallSecond - transition.getOffsetAfter().getTotalSeconds();
+    }
+
     private long epochOfSlowly(long wallSecond) {
         LocalDateTime wall = LocalDateTime.ofEpochSecond(wallSecond, 0, ZoneOffset.UTC);
         ZoneOffsetTransition transition = rules.getTransition(wall);
         if (transition != null) {
-            // A gap takes the offset before it; an overlap the one after it (as glibc's mktime).
-            ZoneOffset offset = transition.isGap() ? transition.getOffsetBefore() : transition.getOffsetAfter();
-            return wallSecond - offset.getTotalSeconds();
+            return transition.isGap() ? inGap(wallSecond, transition) : inOverlap(wallSecond, transition);
         }
         int offset = rules.getOffset(wall).getTotalSeconds();
         long epoch = wallSecond - offset;

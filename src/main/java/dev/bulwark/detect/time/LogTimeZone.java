@@ -114,6 +114,10 @@ public final class LogTimeZone {
                 || regionIs(text, start, "GMT"))) {
             return 0;
         }
+        int quick = plainOffset(text, start, end);
+        if (quick != UNKNOWN) {
+            return quick;
+        }
         Matcher matcher = FIXED_OFFSET.matcher(text).region(start, end);
         if (!matcher.lookingAt()) {
             return UNKNOWN;
@@ -137,6 +141,36 @@ public final class LogTimeZone {
         }
         int minutesAt = text.charAt(offsetStart + 3) == ':' ? offsetStart + 4 : offsetStart + 3;
         return base + sign * (hours * 60 + digits(text, minutesAt, 2));
+    }
+
+    /** {@code [+-]hh}, {@code [+-]hhmm} or {@code [+-]hh:mm} in ASCII digits: minutes; else UNKNOWN. */
+    private static int plainOffset(CharSequence text, int start, int end) {
+        int length = end - start;
+        if (length != 3 && length != 5 && length != 6) {
+            return UNKNOWN;
+        }
+        char sign = text.charAt(start);
+        if ((sign != '+' && sign != '-') || !asciiDigit(text.charAt(start + 1)) || text.charAt(start + 1) > '1'
+                || !asciiDigit(text.charAt(start + 2))) {
+            return UNKNOWN;
+        }
+        int hours = (text.charAt(start + 1) - '0') * 10 + (text.charAt(start + 2) - '0');
+        int minutes = 0;
+        if (length == 5 || length == 6) {
+            int at = length == 6 ? start + 4 : start + 3;
+            if (length == 6 && text.charAt(start + 3) != ':') {
+                return UNKNOWN;
+            }
+            if (!asciiDigit(text.charAt(at)) || !asciiDigit(text.charAt(at + 1))) {
+                return UNKNOWN;
+            }
+            minutes = (text.charAt(at) - '0') * 10 + (text.charAt(at + 1) - '0');
+        }
+        return (sign == '-' ? -1 : 1) * (hours * 60 + minutes);
+    }
+
+    private static boolean asciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean regionIs(CharSequence text, int start, String word) {

@@ -81,6 +81,9 @@ final class Strptime {
 
     /** Reads the fields a {@code PATTERN} template captured, in group order, then computes the time. */
     int convert(CharSequence line, MatchResult match, DateTemplate template, long nowEpochSecond) {
+        if (match instanceof FastMatch fast && fast.parsed) {
+            return convertParsed(line, fast, nowEpochSecond);
+        }
         clear();
         int[] keys = template.fieldKeys;
         int[] groups = template.fieldGroups;
@@ -95,6 +98,30 @@ final class Strptime {
             if (problem != TIME) {
                 return problem;
             }
+        }
+        return compute(nowEpochSecond);
+    }
+
+    /** The fields {@link CommonDates} read; in group order the zone is the last. */
+    private int convertParsed(CharSequence line, FastMatch match, long nowEpochSecond) {
+        clear();
+        if (match.parsedYear != FastMatch.NO_YEAR) {
+            year = match.parsedYear;
+        }
+        month = match.parsedMonth;
+        day = match.parsedDay;
+        hour = match.parsedHour;
+        minute = match.parsedMinute;
+        second = match.parsedSecond;
+        if (match.zoneStart >= 0) {
+            int minutes = LogTimeZone.minutes(line, match.zoneStart, match.zoneEnd);
+            if (minutes == LogTimeZone.UNKNOWN) {
+                return INVALID;
+            }
+            if (minutes == LogTimeZone.NOT_IN_TABLE) {
+                return ERROR;
+            }
+            offset = minutes;
         }
         return compute(nowEpochSecond);
     }
@@ -197,10 +224,15 @@ final class Strptime {
      */
     int compute(long nowEpochSecond) {
         long nowWall = NONE;
+        if (nowEpochSecond == lastNow) {
+            nowWall = lastNowWall;
+        }
         boolean assumeYear = false;
         if (year == NONE) {
-            nowWall = nowEpochSecond + local.offsetAt(nowEpochSecond);
-            year = civilOfDays(Math.floorDiv(nowWall, SECONDS_PER_DAY)) >> 9;
+            if (nowWall == NONE) {
+                nowWall = wallOf(nowEpochSecond);
+            }
+            year = lastNowYear;
             assumeYear = true;
         }
         if (month == NONE || day == NONE) {
@@ -227,7 +259,7 @@ final class Strptime {
         boolean assumeToday = false;
         if (month == NONE && day == NONE) {
             if (nowWall == NONE) {
-                nowWall = nowEpochSecond + local.offsetAt(nowEpochSecond);
+                nowWall = wallOf(nowEpochSecond);
             }
             long today = civilOfDays(Math.floorDiv(nowWall, SECONDS_PER_DAY));
             month = (today >> 5) & 15;
@@ -251,7 +283,7 @@ final class Strptime {
         }
         if (assumeToday || assumeYear) {
             if (nowWall == NONE) {
-                nowWall = nowEpochSecond + local.offsetAt(nowEpochSecond);
+                nowWall = wallOf(nowEpochSecond);
             }
             if (assumeToday && wall > nowWall) {
                 wall -= SECONDS_PER_DAY;
@@ -272,6 +304,20 @@ final class Strptime {
         }
         epochSecond = zone != NONE ? wall : local.epochOf(wall);
         return TIME;
+    }
+
+    private long lastNow = NONE;
+    private long lastNowWall;
+    private long lastNowYear;
+
+    /** Now as local wall-clock seconds (fail2ban's {@code MyTime.now()}), kept for the next line. */
+    private long wallOf(long nowEpochSecond) {
+        if (nowEpochSecond != lastNow) {
+            lastNowWall = nowEpochSecond + local.offsetAt(nowEpochSecond);
+            lastNowYear = civilOfDays(Math.floorDiv(lastNowWall, SECONDS_PER_DAY)) >> 9;
+            lastNow = nowEpochSecond;
+        }
+        return lastNowWall;
     }
 
     private static int checkDateTime(long year, long month, long day, long hour, long minute, long second) {
@@ -362,6 +408,24 @@ final class Strptime {
      * saturate (they fail the range checks later, as they would in fail2ban).
      */
     static long parseInt(CharSequence text, int start, int end) {
+        if (end - start <= 18 && start < end) {
+            long value = 0;
+            int i = start;
+            for (; i < end; i++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    break;
+                }
+                value = value * 10 + (c - '0');
+            }
+            if (i == end) {
+                return value;
+            }
+        }
+        return parseIntSlowly(text, start, end);
+    }
+
+    private static long parseIntSlowly(CharSequence text, int start, int end) {
         while (start < end && isSpace(text.charAt(start))) {
             start++;
         }
