@@ -23,7 +23,8 @@ import dev.bulwark.ip.IpFormat;
  * here, which classes load and how the hot methods behave, is what later runs start from. So
  * it does what users do: compiles a large plain list (generated here, seeded: 300,000 lines of
  * addresses and prefixes, as blocklists are) with an allowlist, and the shipped samples in
- * every output format, which loads the CSV, JSON and STIX readers too. Trained on the samples
+ * every output format, which loads the CSV, JSON and STIX readers too, and the sample logs with
+ * {@code filter-test} and {@code detect}, which load the filter engine. Trained on the samples
  * alone (a few thousand lines), the cache was measured slower on a million lines than no cache
  * at all: the hot loops had been profiled on small inputs. Not a user command.
  */
@@ -52,6 +53,16 @@ public final class StartupTraining {
                     withFormat.addAll(List.of("--output-format", format));
                     run(withFormat.toArray(String[]::new));
                 }
+            }
+            Path logs = arguments.length > 0 ? Path.of(arguments[0], "logs") : null;
+            if (logs != null && Files.isRegularFile(logs.resolve("auth.log")) && Files.isRegularFile(logs.resolve("access.log"))) {
+                // the log commands: the filter engine, the date detection and the jails load and link here too
+                String auth = logs.resolve("auth.log").toString();
+                String access = logs.resolve("access.log").toString();
+                run("filter-test", auth, "sshd", "--now", "2016-12-03T00:00:00Z");
+                run("filter-test", access, "nginx-botsearch", "--json");
+                run("filter-test", access, "nginx-4xx");
+                run("detect", "--log", auth, "--filter", "sshd", "--now", "2016-12-03T00:00:00Z", "--json");
             }
         } finally {
             try (Stream<Path> files = Files.walk(directory)) {
