@@ -2,12 +2,12 @@
 # bulwark filter-test against fail2ban-regex, whole process, on the same generated logs with
 # fail2ban's own stock filters: a 500,000-line sshd auth log (sshd.conf) and a 500,000-line
 # nginx access log with scanners (nginx-botsearch.conf). Prints each tool's counts (they must
-# agree) and runs hyperfine for both side by side.
-# Usage: bench/filter-vs-fail2ban.sh [LINES] [RUNS]   (needs fail2ban and hyperfine: apt-get install fail2ban hyperfine)
+# agree), then times both in alternating rounds (bench/interleaved.py: medians of wall and CPU).
+# Usage: bench/filter-vs-fail2ban.sh [LINES] [ROUNDS]   (needs fail2ban: apt-get install fail2ban)
 set -euo pipefail
 cd -- "$(dirname -- "$0")/.."
 lines=${1:-500000}
-runs=${2:-5}
+rounds=${2:-5}
 work=${BENCH_DIR:-/tmp/bulwark-filter-bench}
 mkdir -p "$work"
 python=/usr/bin/python3
@@ -23,7 +23,6 @@ for pair in "sshd-$lines.log sshd" "nginx-$lines.log nginx-botsearch"; do
     fail2ban-regex "$log" "$filter" | grep -E '^Lines:|^Failregex: [0-9]+ total'
     echo "-- bulwark filter-test:"
     ./bulwark filter-test "$log" "$filter" | grep -E '^lines:'
-    hyperfine --warmup 1 --runs "$runs" --export-markdown "$work/$2.md" \
-        -n fail2ban-regex "fail2ban-regex '$log' '$filter'" \
-        -n "bulwark filter-test" "./bulwark filter-test '$log' '$filter'"
+    "$python" bench/interleaved.py "$rounds" 1 "fail2ban-regex=fail2ban-regex $log $filter" \
+        "bulwark=./bulwark filter-test $log $filter"
 done
