@@ -118,6 +118,10 @@ class DaemonDetectNetnsTest {
         awaitKernel(Set.of(WITNESS_V4, ATTACKER_V4), daemon);
         assertThat(lab.received(ATTACKER_V4, 3, 100)).as("replies to 3 echo requests after the third failure").isZero();
         assertThat(lab.reaches(CLEAN_V4)).as("an address that is not in the log").isTrue();
+        // written once the ban is published, so maybe after the kernel holds it
+        daemon.awaitLog(line -> line.contains(" jail sshd: ban " + ATTACKER_V4 + ":"), DEADLINE);
+        assertThat(daemon.lines(line -> line.contains(" jail sshd: ban "))).as(daemon.log()).hasSize(2)
+                .last(STRING).contains(" INFO  LogDetection: jail sshd: ban " + ATTACKER_V4 + ": 3 failures in ").endsWith(third.strip());
 
         Pattern reason = Pattern.compile("3 failures in (\\d+[wdhms])+ \\(1h\\): " + Pattern.quote(third.strip()));
         JsonNode explained = JSON.readTree(explain("--json"));
