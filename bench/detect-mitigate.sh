@@ -24,6 +24,8 @@ port=18762
 cleanup() {
     [[ -n ${KEEP_LOG-} ]] && { cp "$work/log" "$KEEP_LOG"; cp "$work/bans.tsv" "$KEEP_LOG.bans.tsv"; } 2>/dev/null
     [[ -n ${pid-} ]] && kill "$pid" 2>/dev/null
+    # whatever else still runs in the namespace (the observer, if the measurement failed)
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     ip netns del "$ns" 2>/dev/null
     rm -rf "$work"
@@ -72,12 +74,15 @@ grep -E "restored|feed big|Reconciler" "$work/log" | sed 's/^/  /'
 echo "elements in the kernel before the bans: $(ip netns exec "$ns" nft list table inet bulwark | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+\.[0-9]\+' | wc -l)"
 echo "$bans bans, one line each, $pause s apart; the daemon has $background other decisions enforced"
 python3 - "$ns" "$work/auth.log" "$bans" "$pause" "$work/bans.tsv" <<'PY'
-import math, os, re, statistics, subprocess, sys, threading, time
+import atexit, math, os, re, signal, statistics, subprocess, sys, threading, time
 
 ns, log, bans, pause, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 seen = {}
 cond = threading.Condition()
-monitor = subprocess.Popen(["ip", "netns", "exec", ns, "nft", "monitor", "elements"], stdout=subprocess.PIPE, text=True, bufsize=1)
+# its own session: `ip netns exec` runs nft as its child, and both are stopped together
+monitor = subprocess.Popen(["ip", "netns", "exec", ns, "nft", "monitor", "elements"], stdout=subprocess.PIPE, text=True, bufsize=1,
+                           start_new_session=True)
+atexit.register(lambda: os.killpg(monitor.pid, signal.SIGTERM))
 ADDRESS = re.compile(r"(?<![\d.])(\d+\.\d+\.\d+\.\d+)(?![\d.])")
 
 def read():
@@ -116,7 +121,15 @@ def stats(name, values):
 # before nft starts (an upper bound: nft's start is in it) to the monitor's timestamp
 nft("add", "table", "inet", "bench_observer")
 nft("add", "set", "inet", "bench_observer", "s", "{ type ipv4_addr; }")
-time.sleep(0.5)
+# nft monitor reads the whole ruleset before it reports (seconds beside 100,000 elements), and
+# what is committed before then it never reports: add elements until it reports one
+deadline = time.monotonic() + 60
+for i in range(1000):
+    nft("add", "element", "inet", "bench_observer", "s", "{ 198.51.100.%d }" % (i % 250 + 1))
+    if await_seen("198.51.100.%d" % (i % 250 + 1), 1) is not None:
+        break
+    if time.monotonic() > deadline:
+        sys.exit("the observer reported nothing in 60 s: is nft monitor working here?")
 probe = []
 for i in range(20):
     address = "192.0.2.%d" % (i + 1)
@@ -155,7 +168,6 @@ for i in range(bans):
     rows.append("%s\t%d\t%.3f" % (address, wall, latency))
     time.sleep(pause)
 os.close(fd)
-monitor.kill()
 with open(out, "w") as file:
     file.write("\n".join(rows) + "\n")
 print("line written to address in the kernel's set:")
