@@ -7,6 +7,7 @@ import dev.bulwark.detect.filter.DateFinders;
 import dev.bulwark.detect.filter.Filter;
 import dev.bulwark.detect.filter.FilterDefinition;
 import dev.bulwark.detect.filter.FilterException;
+import dev.bulwark.detect.jail.Ban;
 import dev.bulwark.detect.jail.JailConfig;
 import dev.bulwark.detect.jail.JailFilter;
 import dev.bulwark.detect.jail.JailSource;
@@ -145,15 +146,29 @@ final class LogDetection implements AutoCloseable {
             Failure failure = new Failure(match.id(), at, match.matchedLines());
             failures.incrementAndGet();
             try {
-                if (fromStart.getOrDefault(jail, false) && at.isBefore(now.minus(BACKLOG))) {
-                    jails.backlogFailure(jail, failure, now);
-                } else {
-                    jails.failure(jail, failure, now);
+                List<Ban> bans = fromStart.getOrDefault(jail, false) && at.isBefore(now.minus(BACKLOG))
+                        ? jails.backlogFailure(jail, failure, now) : jails.failure(jail, failure, now);
+                for (Ban ban : bans) {
+                    logBan(ban);
                 }
             } catch (Exception e) {
                 LOG.error("jail {}: a ban of {} could not be stored; the jail counts it as made and the next one stores it: {}", jail,
                         match.id(), e.getMessage());
             }
+        }
+    }
+
+    /**
+     * One line a ban, as fail2ban writes "Ban ADDRESS": once the decision is stored and published,
+     * so its time is when the enforcers were given it. The reason holds the log line with its
+     * control characters blanked: a forged line cannot forge lines of this log.
+     */
+    private static void logBan(Ban ban) {
+        if (ban.enforceable()) {
+            LOG.info("jail {}: ban {}: {}", ban.jail(), ban.offender(), ban.reason());
+        } else {
+            // the id is text from the log, which only the reason gives with its control characters blanked
+            LOG.info("jail {}: ban of an id that is no address (counted, not enforced): {}", ban.jail(), ban.reason());
         }
     }
 

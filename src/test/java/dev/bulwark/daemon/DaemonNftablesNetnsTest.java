@@ -3,17 +3,11 @@ package dev.bulwark.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.cli.ExternalTool;
-import dev.bulwark.cli.Main;
 import dev.bulwark.enforce.NetnsLab;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bulwark run} is a process inside network namespace {@code daemon}, joined by a veth
  * pair to namespace {@code peers}, whose addresses send echo requests to the daemon's host.
  * Its API listens on that namespace's own loopback, so the requests to it are made from inside
- * the namespace as well ({@link ApiCall}).
+ * the namespace as well ({@link NetnsDaemon}).
  *
  * <p>The addresses are documentation ones (198.51.100.0/24, 2001:db8::/32), not private ones:
  * the default policy protects private ranges, and this test keeps the default policy.
@@ -64,11 +57,8 @@ class DaemonNftablesNetnsTest {
     private static final List<String> PEERS_V4 = List.of(CLEAN_V4, LISTED_V4, OTHER_V4, EXTRA_A_V4, EXTRA_B_V4);
     private static final List<String> PEERS_V6 = List.of(CLEAN_V6, LISTED_V6);
     private static final int API_PORT = 8750;
-    private static final Pattern RUNNING = Pattern.compile("running: .* API on http://127\\.0\\.0\\.1:" + API_PORT);
     private static final Duration DEADLINE = Duration.ofSeconds(15);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** The JIT's first tier only: halves the start-up of each process here (2-core CI machines), and none runs long enough to miss the rest. */
-    private static final String QUICK_START = "-XX:TieredStopAtLevel=1";
 
     @TempDir
     Path directory;
@@ -100,21 +90,12 @@ class DaemonNftablesNetnsTest {
 
     @AfterEach
     void deleteLab() throws Exception {
-        try {
-            for (Process process : processes) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
+        NetnsDaemon.stopAll(processes, lab);
     }
 
     @Test
     void aFeedListingAPeerDropsItsPacketsAndNoOneElses() throws Exception {
-        RunningDaemon daemon = start();
+        NetnsDaemon daemon = start();
 
         awaitReaches(LISTED_V4, false, daemon);
 
@@ -127,11 +108,11 @@ class DaemonNftablesNetnsTest {
 
     @Test
     void aBanThroughTheApiDropsThePeerAndTheUnbanLetsItThroughAgain() throws Exception {
-        RunningDaemon daemon = start();
+        NetnsDaemon daemon = start();
         awaitReaches(LISTED_V4, false, daemon);
         assertThat(lab.reaches(CLEAN_V4)).isTrue();
 
-        Answer ban = api("POST", "/v1/decisions", "{\"target\": \"" + CLEAN_V4 + "\", \"reason\": \"netns test\"}");
+        NetnsDaemon.Answer ban = api("POST", "/v1/decisions", "{\"target\": \"" + CLEAN_V4 + "\", \"reason\": \"netns test\"}");
         assertThat(ban.status()).as(ban.body()).isEqualTo(201);
         awaitReaches(CLEAN_V4, false, daemon);
 
@@ -141,7 +122,7 @@ class DaemonNftablesNetnsTest {
         assertThat(explained.path("sources").path(0).path("origin").asString()).isEqualTo("manual");
         assertThat(explained.path("sources").path(0).path("reason").asString()).isEqualTo("netns test");
 
-        Answer unban = api("DELETE", "/v1/decisions?target=" + CLEAN_V4, null);
+        NetnsDaemon.Answer unban = api("DELETE", "/v1/decisions?target=" + CLEAN_V4, null);
         assertThat(unban.status()).as(unban.body()).isEqualTo(200);
         awaitReaches(CLEAN_V4, true, daemon);
 
@@ -162,7 +143,7 @@ class DaemonNftablesNetnsTest {
     @Test
     void restartsAfterSigtermAndSigkillLeaveNoGapAndApplyOnlyTheDifference() throws Exception {
         writeConfig("extra-a", "extra-b");
-        RunningDaemon daemon = start();
+        NetnsDaemon daemon = start();
         awaitReaches(LISTED_V4, false, daemon);
         awaitKernel(Set.of(LISTED_V4, OTHER_V4, LISTED_V6, EXTRA_A_V4, EXTRA_B_V4), daemon);
         Probe blocked = new Probe(LISTED_V4);
@@ -188,7 +169,7 @@ class DaemonNftablesNetnsTest {
      * {@code extraFeeds}), and starts it again; returns the new daemon once it has had its
      * first feed round.
      */
-    private RunningDaemon restart(RunningDaemon daemon, Stop stop, String retired, String... extraFeeds) throws Exception {
+    private NetnsDaemon restart(NetnsDaemon daemon, Stop stop, String retired, String... extraFeeds) throws Exception {
         Set<String> before = kernelElements();
         switch (stop) {
             case SIGTERM -> daemon.process().destroy();
@@ -200,7 +181,7 @@ class DaemonNftablesNetnsTest {
         assertThat(lab.reaches(retired)).as("a listed address while the daemon is down after %s", stop).isFalse();
 
         writeConfig(extraFeeds);
-        RunningDaemon restarted = start();
+        NetnsDaemon restarted = start();
         List<String> applies = restarted.lines(line -> line.contains("Reconciler: nftables: "));
         assertThat(applies).as(restarted.log()).isNotEmpty();
         assertThat(applies.get(0)).as("the first apply after the restart that followed %s", stop).contains(
@@ -215,7 +196,7 @@ class DaemonNftablesNetnsTest {
 
     @Test
     void anEntryTakenOutOfTheFeedFileIsUnblockedAtTheNextRound() throws Exception {
-        RunningDaemon daemon = start();
+        NetnsDaemon daemon = start();
         awaitReaches(OTHER_V4, false, daemon);
 
         writeFeed(labFeed, LISTED_V4, LISTED_V6);
@@ -250,37 +231,12 @@ class DaemonNftablesNetnsTest {
     }
 
     /** Starts {@code bulwark run} inside the daemon's namespace; returns once it says it is running (restored, reconciled, API up). */
-    private RunningDaemon start() throws Exception {
-        Process process = new ProcessBuilder("ip", "netns", "exec", lab.host, java(), QUICK_START, "--enable-native-access=ALL-UNNAMED",
-                // the daemon's own logging, not the tests' (which keeps only warnings)
-                "-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        processes.add(process);
-        RunningDaemon daemon = new RunningDaemon(process, new ArrayList<>());
-        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Thread.ofPlatform().daemon(true).name("daemon-output").start(() -> {
-            try {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    synchronized (daemon.output) {
-                        daemon.output.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the daemon is gone
-            }
-        });
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (daemon.lines(line -> RUNNING.matcher(line).find()).isEmpty()) {
-            assertThat(process.isAlive()).as("the daemon ended before it ran:\n%s", daemon.log()).isTrue();
-            assertThat(System.nanoTime()).as("the daemon did not say it was running within 30 s:\n%s", daemon.log()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        return daemon;
+    private NetnsDaemon start() throws Exception {
+        return NetnsDaemon.start(lab, config, API_PORT, processes);
     }
 
     /** Polls, within {@link #DEADLINE}, until probes from {@code source} reach the host ({@code reaches}) or do not. */
-    private void awaitReaches(String source, boolean reaches, RunningDaemon daemon) throws Exception {
+    private void awaitReaches(String source, boolean reaches, NetnsDaemon daemon) throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (lab.reaches(source) != reaches) {
             assertThat(System.nanoTime()).as("%s still %s the host after %s; the daemon said:\n%s", source,
@@ -290,35 +246,17 @@ class DaemonNftablesNetnsTest {
     }
 
     /** Polls, within {@link #DEADLINE}, until the daemon's sets hold exactly {@code elements}. */
-    private void awaitKernel(Set<String> elements, RunningDaemon daemon) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!kernelElements().equals(elements)) {
-            assertThat(System.nanoTime()).as("the sets hold %s, not %s, after %s; the daemon said:\n%s", kernelElements(), elements, DEADLINE,
-                    daemon.log()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private void awaitKernel(Set<String> elements, NetnsDaemon daemon) throws Exception {
+        daemon.awaitKernel(lab, elements, DEADLINE);
     }
 
-    private static void awaitLog(RunningDaemon daemon, Predicate<String> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (daemon.lines(wanted).isEmpty()) {
-            assertThat(System.nanoTime()).as("the line looked for is not in the daemon's output:\n%s", daemon.log()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void awaitLog(NetnsDaemon daemon, Predicate<String> wanted) throws InterruptedException {
+        daemon.awaitLog(wanted, DEADLINE);
     }
 
     /** One request to the daemon's API, made from inside its namespace with the token it wrote. */
-    private Answer api(String method, String pathAndQuery, String body) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.host, java(), QUICK_START, "-cp",
-                System.getProperty("java.class.path"), ApiCall.class.getName(), method, "http://127.0.0.1:" + API_PORT + pathAndQuery,
-                stateDir.resolve("api.token").toString()));
-        if (body != null) {
-            command.add(body);
-        }
-        ExternalTool.Result result = ExternalTool.run(command);
-        assertThat(result.code()).as("%s %s: %s", method, pathAndQuery, result.stderr()).isZero();
-        String[] parts = result.stdout().split("\n", 2);
-        return new Answer(Integer.parseInt(parts[0].trim()), parts.length > 1 ? parts[1] : "");
+    private NetnsDaemon.Answer api(String method, String pathAndQuery, String body) throws Exception {
+        return NetnsDaemon.api(lab, stateDir, API_PORT, method, pathAndQuery, body);
     }
 
     /** Every element of the daemon's nftables sets, as Bulwark writes addresses and prefixes. */
@@ -330,28 +268,6 @@ class DaemonNftablesNetnsTest {
         List<String> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElseThrow();
-    }
-
-    private record Answer(int status, String body) {
-    }
-
-    /** A {@code bulwark run} process and every line it has written so far. */
-    private record RunningDaemon(Process process, List<String> output) {
-        List<String> lines(Predicate<String> wanted) {
-            synchronized (output) {
-                return output.stream().filter(wanted).toList();
-            }
-        }
-
-        String log() {
-            synchronized (output) {
-                return String.join("\n", output);
-            }
-        }
     }
 
     /**
@@ -395,29 +311,6 @@ class DaemonNftablesNetnsTest {
             process.waitFor(10, TimeUnit.SECONDS);
             reader.join(Duration.ofSeconds(10));
             return new Count(replies.get() + unanswered.get(), replies.get());
-        }
-    }
-
-    /**
-     * Run by the test inside the daemon's namespace, where the API listens: one request with the
-     * token from the given file; prints the status code on the first line, then the body.
-     */
-    static final class ApiCall {
-        public static void main(String[] arguments) throws Exception {
-            String method = arguments[0];
-            String token = Files.readString(Path.of(arguments[2])).trim();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(arguments[1])).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + token);
-            if (arguments.length > 3) {
-                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(arguments[3]));
-            } else {
-                request.method(method, HttpRequest.BodyPublishers.noBody());
-            }
-            try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                System.out.println(response.statusCode());
-                System.out.print(response.body());
-            }
         }
     }
 }
