@@ -239,7 +239,7 @@ public final class ApiServer {
         }
         IpRange target = range(text, "target");
         if (!view.unban(target, keyName)) {
-            throw new ApiError(404, "no manual decision on " + target + " (bans by feeds and jails end with them)");
+            throw new ApiError(404, "no manual or jail decision on " + target + " (bans by feeds end with them)");
         }
         context.contentType(JSON).result(ApiJson.removed());
     }

@@ -20,10 +20,11 @@ final class UnbanCommand extends DaemonCommand {
     @Override
     CommandSpec describe() {
         CommandSpec spec = CommandSpec.create().name("unban");
-        spec.usageMessage().sortOptions(false).header("Remove a ban made by hand.").description(
-                "Asks the running daemon to remove the manual decision on exactly TARGET. Decisions of feeds and jails are "
-                        + "not removed (they end with their source, or add the address to the allowlist); 'bulwark explain "
-                        + "ADDRESS' shows which hold an address. Exits 1 when there was no manual decision on TARGET.",
+        spec.usageMessage().sortOptions(false).header("Remove a ban made by hand or by a jail.").description(
+                "Asks the running daemon to remove the manual decision and the jails' decisions on exactly TARGET (a jail "
+                        + "bans it again only after maxretry new failures). Decisions of feeds are not removed (they end with "
+                        + "their feed, or add the address to the allowlist); 'bulwark explain ADDRESS' shows which hold an "
+                        + "address. Exits 1 when there was no such decision on TARGET.",
                 "Needs the API key, as 'bulwark ban' does.");
         spec.addPositional(PositionalParamSpec.builder().paramLabel("TARGET").arity("1").type(String.class)
                 .description("The address, prefix or range exactly as banned.").build());

@@ -138,14 +138,29 @@ public final class DecisionKeeper {
     /** Removes the manual decision on exactly {@code target}; false when there was none. */
     public synchronized boolean unban(IpRange target, String by) throws StoreException {
         Published now = current();
-        OriginDecisions manual = now.book().origin(Decision.MANUAL);
-        Decision existing = manual.find(target);
-        if (existing == null) {
+        Instant at = clock.instant();
+        DecisionBatch batch = new DecisionBatch(at, by);
+        DecisionBook book = now.book();
+        boolean removed = false;
+        // a manual ban, and a jail's: an unban by hand lifts a false positive of a jail too
+        for (OriginDecisions table : List.copyOf(book.origins().values())) {
+            String origin = table.origin();
+            if (!origin.equals(Decision.MANUAL) && !origin.startsWith(dev.bulwark.detect.jail.JailBook.ORIGIN_PREFIX)) {
+                continue;
+            }
+            Decision existing = table.find(target);
+            if (existing == null) {
+                continue;
+            }
+            batch.remove(existing, Change.REMOVED);
+            book = book.withOrigin(table.without(target));
+            removed = true;
+        }
+        if (!removed) {
             return false;
         }
-        Instant at = clock.instant();
-        store.write(new DecisionBatch(at, by).remove(existing, Change.REMOVED));
-        publish(now.book().withOrigin(manual.without(target)), now.host(), at);
+        store.write(batch);
+        publish(book, now.host(), at);
         return true;
     }
 

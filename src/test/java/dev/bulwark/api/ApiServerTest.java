@@ -294,7 +294,7 @@ class ApiServerTest {
         assertThat(first.body()).isEqualTo("{\"removed\":true}");
         assertThat(view.lastBy).isEqualTo("admin");
         assertThat(again.statusCode()).isEqualTo(404);
-        assertThat(again.body()).isEqualTo("{\"error\":\"no manual decision on 203.0.113.9 (bans by feeds and jails end with them)\"}");
+        assertThat(again.body()).isEqualTo("{\"error\":\"no manual or jail decision on 203.0.113.9 (bans by feeds end with them)\"}");
         assertThat(missing.statusCode()).isEqualTo(400);
     }
 

@@ -243,7 +243,7 @@ class DaemonClientCommandsTest {
         assertThat(first.stdout()).isEqualTo("unbanned 203.0.113.7\n");
         assertThat(view.lastBy).isEqualTo("local");
         assertThat(second.code()).isEqualTo(1);
-        assertThat(second.stderr()).isEqualTo("bulwark unban: no manual decision on 203.0.113.7 (bans by feeds and jails end with them)\n");
+        assertThat(second.stderr()).isEqualTo("bulwark unban: no manual or jail decision on 203.0.113.7 (bans by feeds end with them)\n");
     }
 
     @Test

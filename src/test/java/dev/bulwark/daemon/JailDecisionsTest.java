@@ -123,6 +123,21 @@ class JailDecisionsTest {
     }
 
     @Test
+    void anUnbanByHandLiftsAJailsBan() throws Exception {
+        Daemon daemon = daemon(null, new JailsConfig(List.of(jail("sshd", 5, Increment.DISABLED)), JailsConfig.defaultRecidive()));
+        fail(daemon, "sshd", "192.0.2.8", 5);
+        assertThat(enforced(daemon)).isEqualTo("192.0.2.8\n");
+
+        assertThat(daemon.keeper().unban(IpRange.parse("192.0.2.8"), "cli")).isTrue();
+
+        assertThat(daemon.keeper().current().book().origin("jail:sshd").find(IpRange.parse("192.0.2.8"))).isNull();
+        assertThat(enforced(daemon)).isEmpty();
+        assertThat(daemon.service().explain(IpAddress.parse("192.0.2.8"), true).history())
+                .as("newest first").extracting(HistoryEntry::change, HistoryEntry::by).containsExactly(tuple(Change.REMOVED, "cli"), tuple(Change.CREATED, "jail"));
+        assertThat(daemon.keeper().unban(IpRange.parse("192.0.2.8"), "cli")).as("nothing left to lift").isFalse();
+    }
+
+    @Test
     void aProlongedBanExtendsItsDecisionAndKeepsItsReasonAndFirstSeen() throws Exception {
         Daemon daemon = daemon(null, new JailsConfig(List.of(jail("sshd", 3, Increment.DISABLED)), null));
         Ban first = fail(daemon, "sshd", "192.0.2.7", 3).getFirst();
