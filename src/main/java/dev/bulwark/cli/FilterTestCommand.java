@@ -5,6 +5,7 @@ import dev.bulwark.detect.filter.Filter;
 import dev.bulwark.detect.filter.FilterDefinition;
 import dev.bulwark.detect.filter.FilterException;
 import dev.bulwark.detect.filter.LogScanner;
+import dev.bulwark.detect.jail.JailFilter;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -108,9 +109,13 @@ final class FilterTestCommand implements Subcommand {
         boolean json = parsed.hasMatchedOption("--json");
         FilterDefinition definition;
         try {
-            definition = FilterDefinition.resolve(filterName, options);
+            JailFilter.Reference reference = JailFilter.parse(filterName);
+            Map<String, String> merged = new LinkedHashMap<>(reference.options());
+            merged.putAll(options);
+            options = merged;
+            definition = FilterDefinition.resolve(reference.target(), options);
             definition.newFilter(DateFinders.of(definition, zone), true);
-        } catch (FilterException e) {
+        } catch (FilterException | IllegalArgumentException e) {
             stderr.println("bulwark filter-test: " + e.getMessage());
             return Main.USAGE;
         }

@@ -37,7 +37,6 @@ public record FilterDefinition(String name, String where, String prefRegex, List
             "postfix", "dovecot");
     /** A {@code <name>} left after substitution: one of these tags, or an option nobody defined. */
     private static final Pattern UNRESOLVED_TAG = Pattern.compile("(?<!\\(\\?P)<([A-Za-z_][\\w-]*)>");
-    private static final Pattern SPEC = Pattern.compile("^([^\\[\\]]+?)\\s*(?:\\[(.*)\\])?\\s*$", Pattern.DOTALL);
 
     public FilterDefinition {
         requireNonNull(name, "name is null");
@@ -55,65 +54,20 @@ public record FilterDefinition(String name, String where, String prefRegex, List
     }
 
     /**
-     * A filter named as a jail names it: a built-in name ({@code sshd}), a path to a fail2ban
-     * {@code .conf} file, either followed by init options ({@code sshd[mode=aggressive]}); the
-     * options in brackets win over {@code options}.
+     * A filter by what the user wrote: a built-in name ({@code sshd}) or the path of a fail2ban
+     * {@code .conf} file (a name with a {@code /} or ending in {@code .conf}); {@code options}
+     * are its init options. Options written in brackets ({@code sshd[mode=aggressive]}) are split
+     * off before, by {@code JailFilter.parse}.
      */
-    public static FilterDefinition resolve(String spec, Map<String, String> options) {
-        Matcher matcher = SPEC.matcher(spec);
-        if (!matcher.matches()) {
-            throw new FilterException("bad filter name " + spec + "; write NAME, NAME[option=value,...] or a path to a .conf file");
-        }
-        String name = matcher.group(1);
-        Map<String, String> merged = new LinkedHashMap<>(options);
-        if (matcher.group(2) != null) {
-            merged.putAll(parseOptions(matcher.group(2), spec));
-        }
+    public static FilterDefinition resolve(String name, Map<String, String> options) {
         if (BUILT_IN_NAMES.contains(name)) {
-            return builtIn(name, merged);
+            return builtIn(name, options);
         }
-        if (name.contains("/") || name.endsWith(".conf")) {
-            return load(Path.of(name), merged);
+        if (name.contains("/") || name.endsWith(".conf") || name.endsWith(".local")) {
+            return load(Path.of(name), options);
         }
         throw new FilterException("no built-in filter named " + name + " (built in: " + String.join(", ", BUILT_IN_NAMES)
                 + "); for a fail2ban filter give the path to its .conf file, e.g. /etc/fail2ban/filter.d/" + name + ".conf");
-    }
-
-    /** fail2ban's {@code name[key=value, key="value, with comma"]} options. */
-    static Map<String, String> parseOptions(String text, String spec) {
-        Map<String, String> options = new LinkedHashMap<>();
-        int at = 0;
-        while (at < text.length()) {
-            while (at < text.length() && (text.charAt(at) == ',' || Character.isWhitespace(text.charAt(at)))) {
-                at++;
-            }
-            if (at >= text.length()) {
-                break;
-            }
-            int equals = text.indexOf('=', at);
-            if (equals < 0) {
-                throw new FilterException("bad filter option in " + spec + ": " + text.substring(at) + "; write key=value");
-            }
-            String key = text.substring(at, equals).strip();
-            at = equals + 1;
-            String value;
-            if (at < text.length() && (text.charAt(at) == '"' || text.charAt(at) == '\'')) {
-                char quote = text.charAt(at);
-                int close = text.indexOf(quote, at + 1);
-                if (close < 0) {
-                    throw new FilterException("unterminated quote in filter options of " + spec);
-                }
-                value = text.substring(at + 1, close);
-                at = close + 1;
-            } else {
-                int comma = text.indexOf(',', at);
-                int end = comma < 0 ? text.length() : comma;
-                value = text.substring(at, end).strip();
-                at = end;
-            }
-            options.put(key, value);
-        }
-        return options;
     }
 
     /** One of the filters shipped inside Bulwark ({@link #BUILT_IN_NAMES}). */

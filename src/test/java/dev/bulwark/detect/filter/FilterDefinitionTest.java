@@ -122,7 +122,7 @@ class FilterDefinitionTest {
         FilterDefinition normal = FilterDefinition.load(directory.resolve("mine.conf"), Map.of());
         assertThat(normal.failRegex()).containsExactly("^myapp\\[\\d+\\]: login failed from <HOST>$");
         assertThat(normal.ignoreRegex()).containsExactly("from 10\\.");
-        FilterDefinition strict = FilterDefinition.resolve(directory.resolve("mine.conf") + "[mode=strict]", Map.of());
+        FilterDefinition strict = FilterDefinition.resolve(directory.resolve("mine.conf").toString(), Map.of("mode", "strict"));
         assertThat(strict.failRegex()).containsExactly("^myapp\\[\\d+\\]: login failed from <HOST>$", "^myapp\\[\\d+\\]: probe from <HOST>");
     }
 
