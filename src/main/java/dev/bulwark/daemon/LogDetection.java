@@ -53,7 +53,6 @@ final class LogDetection implements AutoCloseable {
     private final Clock clock;
     private final FileFollower files;
     private final List<JournalFollower> journals;
-    private final AtomicLong failures = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
     private LogDetection(JailsConfig config, Path stateDir, JailDecisions jails, Clock clock) throws IOException {
@@ -144,7 +143,6 @@ final class LogDetection implements AutoCloseable {
             }
             Instant at = match.time() != null ? match.time() : now;
             Failure failure = new Failure(match.id(), at, match.matchedLines());
-            failures.incrementAndGet();
             try {
                 List<Ban> bans = fromStart.getOrDefault(jail, false) && at.isBefore(now.minus(BACKLOG))
                         ? jails.backlogFailure(jail, failure, now) : jails.failure(jail, failure, now);
@@ -170,16 +168,6 @@ final class LogDetection implements AutoCloseable {
             // the id is text from the log, which only the reason gives with its control characters blanked
             LOG.info("jail {}: ban of an id that is no address (counted, not enforced): {}", ban.jail(), ban.reason());
         }
-    }
-
-    /** Failures found since the start. */
-    long failures() {
-        return failures.get();
-    }
-
-    /** The log files followed, for status. */
-    List<dev.bulwark.detect.tail.FileStatus> files() {
-        return files == null ? List.of() : files.files();
     }
 
     @Override

@@ -90,15 +90,6 @@ public final class Filter {
         return regex.hasGroup("mlfid");
     }
 
-    public FilterDefinition definition() {
-        return definition;
-    }
-
-    /** The failregexes after tag resolution, in order: a {@link Match#regexIndex()} indexes this list. */
-    public List<String> failRegexes() {
-        return failures.stream().map(TaggedRegex::regex).toList();
-    }
-
     /**
      * The failures {@code line} shows, the time taken from the line (null when it has none and no
      * earlier line gave one in the last minute). {@code now}: the time of reading, which a line

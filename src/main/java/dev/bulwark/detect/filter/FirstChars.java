@@ -94,7 +94,7 @@ final class FirstChars {
             result.nullable = false;
             int start = from;
             boolean any = false;
-            for (int bar : bars(from, to)) {
+            for (int bar : RegexText.bars(regex, from, to)) {
                 Set alternative = concatenation(start, bar);
                 if (alternative == null) {
                     return null;
@@ -111,26 +111,6 @@ final class FirstChars {
             result.addAll(last);
             result.nullable = any ? result.nullable || last.nullable : last.nullable;
             return result;
-        }
-
-        private java.util.List<Integer> bars(int from, int to) {
-            java.util.List<Integer> bars = new java.util.ArrayList<>();
-            int depth = 0;
-            for (int at = from; at < to; at++) {
-                char c = regex.charAt(at);
-                if (c == '\\') {
-                    at++;
-                } else if (c == '[') {
-                    at = classEnd(at);
-                } else if (c == '(') {
-                    depth++;
-                } else if (c == ')') {
-                    depth--;
-                } else if (c == '|' && depth == 0) {
-                    bars.add(at);
-                }
-            }
-            return bars;
         }
 
         /** items one after another: the first set of the first that cannot match nothing, and all before it. */
@@ -203,10 +183,10 @@ final class FirstChars {
                 return at + 2;
             }
             if (c == '[') {
-                return classEnd(at) + 1;
+                return RegexText.classEnd(regex, at) + 1;
             }
             if (c == '(') {
-                return closing(at) + 1;
+                return RegexText.closing(regex, at) + 1;
             }
             return at + 1;
         }
@@ -328,45 +308,6 @@ final class FirstChars {
                 first = false;
             }
             return set;
-        }
-
-        private int classEnd(int open) {
-            int at = open + 1;
-            if (at < regex.length() && regex.charAt(at) == '^') {
-                at++;
-            }
-            if (at < regex.length() && regex.charAt(at) == ']') {
-                at++;
-            }
-            while (at < regex.length()) {
-                char c = regex.charAt(at);
-                if (c == '\\') {
-                    at += 2;
-                    continue;
-                }
-                if (c == ']') {
-                    return at;
-                }
-                at++;
-            }
-            throw new IllegalArgumentException("unterminated class");
-        }
-
-        private int closing(int open) {
-            int depth = 0;
-            for (int at = open; at < regex.length(); at++) {
-                char c = regex.charAt(at);
-                if (c == '\\') {
-                    at++;
-                } else if (c == '[') {
-                    at = classEnd(at);
-                } else if (c == '(') {
-                    depth++;
-                } else if (c == ')' && --depth == 0) {
-                    return at;
-                }
-            }
-            throw new IllegalArgumentException("unbalanced");
         }
     }
 }

@@ -65,11 +65,6 @@ final class PythonRegex {
         return new PythonRegex(java, translator.names, Pattern.UNIX_LINES | (multiline ? Pattern.MULTILINE : 0));
     }
 
-    /** The pattern to use for {@code text}: ASCII classes when it is all ASCII. */
-    Pattern pattern(CharSequence text) {
-        return isAscii(text) ? ascii : unicode();
-    }
-
     /** The pattern for text that {@link #isAscii} said is (or is not) all ASCII. */
     Pattern pattern(boolean ascii) {
         return ascii ? this.ascii : unicode();
@@ -110,10 +105,6 @@ final class PythonRegex {
     /** The Java group name that holds Python's group {@code number}. */
     static String javaName(int number) {
         return "p" + number;
-    }
-
-    String java() {
-        return java;
     }
 
     /** One pass to find the groups and the conditionals' references, one pass to write Java. */

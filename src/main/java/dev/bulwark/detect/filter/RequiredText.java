@@ -58,7 +58,7 @@ final class RequiredText {
     private static void alternatives(String regex, int from, int to, List<String[]> found) {
         List<String> texts = new ArrayList<>();
         int start = from;
-        List<Integer> bars = bars(regex, from, to);
+        List<Integer> bars = RegexText.bars(regex, from, to);
         bars.add(to);
         for (int bar : bars) {
             List<String[]> branch = new ArrayList<>();
@@ -82,7 +82,7 @@ final class RequiredText {
 
     /** Walks regex[from, to), a sequence without top-level alternatives (the caller checked). */
     private static void scan(String regex, int from, int to, StringBuilder run, List<String[]> runs) {
-        if (!bars(regex, from, to).isEmpty()) {
+        if (!RegexText.bars(regex, from, to).isEmpty()) {
             flush(run, runs);
             alternatives(regex, from, to, runs);
             return;
@@ -92,7 +92,7 @@ final class RequiredText {
             char c = regex.charAt(at);
             int end;
             if (c == '(') {
-                end = closing(regex, at) + 1;
+                end = RegexText.closing(regex, at) + 1;
                 int quantifierEnd = quantifierEnd(regex, end, to);
                 boolean once = quantifierEnd == end;
                 boolean atLeastOnce = once || regex.charAt(end) == '+' || regex.charAt(end) == '{' && minimumOfBrace(regex, end) >= 1;
@@ -127,7 +127,7 @@ final class RequiredText {
                     literal = escaped;
                 }
             } else if (c == '[') {
-                end = classEnd(regex, at) + 1;
+                end = RegexText.classEnd(regex, at) + 1;
                 flush(run, runs);
                 at = quantifierEnd(regex, end, to);
                 continue;
@@ -197,64 +197,5 @@ final class RequiredText {
         }
         String minimum = body.contains(",") ? body.substring(0, body.indexOf(',')) : body;
         return minimum.isEmpty() ? 0 : Integer.parseInt(minimum);
-    }
-
-    private static List<Integer> bars(String regex, int from, int to) {
-        List<Integer> bars = new ArrayList<>();
-        int depth = 0;
-        for (int at = from; at < to; at++) {
-            char c = regex.charAt(at);
-            if (c == '\\') {
-                at++;
-            } else if (c == '[') {
-                at = classEnd(regex, at);
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == '|' && depth == 0) {
-                bars.add(at);
-            }
-        }
-        return bars;
-    }
-
-    private static int classEnd(String regex, int open) {
-        int at = open + 1;
-        if (at < regex.length() && regex.charAt(at) == '^') {
-            at++;
-        }
-        if (at < regex.length() && regex.charAt(at) == ']') {
-            at++;
-        }
-        while (at < regex.length()) {
-            char c = regex.charAt(at);
-            if (c == '\\') {
-                at += 2;
-                continue;
-            }
-            if (c == ']') {
-                return at;
-            }
-            at++;
-        }
-        throw new IllegalArgumentException("unterminated class");
-    }
-
-    private static int closing(String regex, int open) {
-        int depth = 0;
-        for (int at = open; at < regex.length(); at++) {
-            char c = regex.charAt(at);
-            if (c == '\\') {
-                at++;
-            } else if (c == '[') {
-                at = classEnd(regex, at);
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return at;
-            }
-        }
-        throw new IllegalArgumentException("unbalanced");
     }
 }

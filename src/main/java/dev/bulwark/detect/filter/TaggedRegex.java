@@ -182,34 +182,7 @@ final class TaggedRegex {
 
     /** Starts with {@code ^} and has no top-level alternative: a match can only start at 0. */
     private static boolean startsAnchored(String regex) {
-        if (!regex.startsWith("^")) {
-            return false;
-        }
-        int depth = 0;
-        boolean inClass = false;
-        for (int at = 0; at < regex.length(); at++) {
-            char c = regex.charAt(at);
-            if (c == '\\') {
-                at++;
-            } else if (inClass) {
-                inClass = c != ']';
-            } else if (c == '[') {
-                inClass = true;
-                if (at + 1 < regex.length() && regex.charAt(at + 1) == '^') {
-                    at++;
-                }
-                if (at + 1 < regex.length() && regex.charAt(at + 1) == ']') {
-                    at++;
-                }
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == '|' && depth == 0) {
-                return false;
-            }
-        }
-        return true;
+        return regex.startsWith("^") && RegexText.bars(regex, 0, regex.length()).isEmpty();
     }
 
     /** The expression after tag resolution, as fail2ban's {@code getRegex()} gives it. */
@@ -333,8 +306,13 @@ final class TaggedRegex {
             char c = regex.charAt(at);
             if (c == '(') {
                 int body = groupBody(regex, at);
-                int close = closingParenthesis(regex, at);
-                if (body < 0 || close < 0 || hasTopLevelBar(regex, body, close)) {
+                int close;
+                try {
+                    close = RegexText.closing(regex, at);
+                } catch (IllegalArgumentException unbalanced) {
+                    break;
+                }
+                if (body < 0 || !RegexText.bars(regex, body, close).isEmpty()) {
                     break;
                 }
                 char after = close + 1 < regex.length() ? regex.charAt(close + 1) : 0;
@@ -394,59 +372,6 @@ final class TaggedRegex {
         return -1;
     }
 
-    private static int closingParenthesis(String regex, int open) {
-        int depth = 0;
-        boolean inClass = false;
-        for (int at = open; at < regex.length(); at++) {
-            char c = regex.charAt(at);
-            if (c == '\\') {
-                at++;
-            } else if (inClass) {
-                inClass = c != ']';
-            } else if (c == '[') {
-                inClass = true;
-                if (at + 1 < regex.length() && regex.charAt(at + 1) == '^') {
-                    at++;
-                }
-                if (at + 1 < regex.length() && regex.charAt(at + 1) == ']') {
-                    at++;
-                }
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return at;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean hasTopLevelBar(String regex, int from, int to) {
-        int depth = 0;
-        boolean inClass = false;
-        for (int at = from; at < to; at++) {
-            char c = regex.charAt(at);
-            if (c == '\\') {
-                at++;
-            } else if (inClass) {
-                inClass = c != ']';
-            } else if (c == '[') {
-                inClass = true;
-                if (at + 1 < to && regex.charAt(at + 1) == '^') {
-                    at++;
-                }
-                if (at + 1 < to && regex.charAt(at + 1) == ']') {
-                    at++;
-                }
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == '|' && depth == 0) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Python's {@code groupdict()} with fail2ban's alt_ and tuple_ handling: every named group, null when it took no part. */
     Map<String, Object> groups(Matcher match) {

@@ -1,0 +1,78 @@
+package dev.bulwark.detect.filter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finding one's way in a Python pattern's text, for the analyses that rule lines out before a
+ * regex runs ({@link FirstChars}, {@link RequiredText}, {@link TaggedRegex}'s literal prefix):
+ * where a class or a group ends, where the top-level alternatives are. Escapes and classes are
+ * stepped over as Python reads them (a {@code ]} first in a class is literal). Malformed text
+ * throws IllegalArgumentException; the callers then know nothing and rule nothing out.
+ */
+final class RegexText {
+    private RegexText() {
+    }
+
+    /** The index of the {@code ]} that closes the class opened at {@code open}. */
+    static int classEnd(String regex, int open) {
+        int at = open + 1;
+        if (at < regex.length() && regex.charAt(at) == '^') {
+            at++;
+        }
+        if (at < regex.length() && regex.charAt(at) == ']') {
+            at++;
+        }
+        while (at < regex.length()) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at += 2;
+                continue;
+            }
+            if (c == ']') {
+                return at;
+            }
+            at++;
+        }
+        throw new IllegalArgumentException("unterminated class");
+    }
+
+    /** The index of the {@code )} that closes the group opened at {@code open}. */
+    static int closing(String regex, int open) {
+        int depth = 0;
+        for (int at = open; at < regex.length(); at++) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at++;
+            } else if (c == '[') {
+                at = classEnd(regex, at);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return at;
+            }
+        }
+        throw new IllegalArgumentException("unbalanced");
+    }
+
+    /** The indexes of the {@code |} at the top level of regex[from, to). */
+    static List<Integer> bars(String regex, int from, int to) {
+        List<Integer> bars = new ArrayList<>();
+        int depth = 0;
+        for (int at = from; at < to; at++) {
+            char c = regex.charAt(at);
+            if (c == '\\') {
+                at++;
+            } else if (c == '[') {
+                at = classEnd(regex, at);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == '|' && depth == 0) {
+                bars.add(at);
+            }
+        }
+        return bars;
+    }
+}
