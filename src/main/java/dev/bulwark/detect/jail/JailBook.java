@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * (lines already in a file when it is first read) failures older than findtime are ignored. To
  * replay a log offline, pass each failure with {@code now} at its own time.
  *
- * <p>Not kept across restarts: failures not yet banned (as in fail2ban). Kept: the bans in force,
+ * <p>At most {@link #MAX_OFFENDERS} offenders are counted per jail at once. Not kept across
+ * restarts: failures not yet banned (as in fail2ban). Kept: the bans in force,
  * restored from the decisions ({@link #restore}), and the ban counts ({@link BanCounts}).
  * Thread-safe; one lock.
  */
@@ -63,6 +64,13 @@ public final class JailBook {
     static final int MAX_LINES = 10;
     /** fail2ban's observer: retries of a known offender grow with 2^bans, capped at maxretry. */
     private static final int MAX_DOUBLINGS = 20;
+    /**
+     * Offenders counted and not yet banned, per jail, at most: a distributed attack of more
+     * addresses than this within findtime, each failing fewer than maxretry times, makes the
+     * jail forget the one whose last failure is oldest (fail2ban keeps every one, without bound).
+     * At most 10 lines each, that is some hundred megabytes in the worst case.
+     */
+    static final int MAX_OFFENDERS = 100_000;
 
     private final Map<String, Jail> jails = new LinkedHashMap<>();
     private final Jail recidive;
@@ -160,11 +168,15 @@ public final class JailBook {
             ticket = null;
         }
         int maxLines = Math.min(rules.maxRetry(), MAX_LINES);
+        jail.failures++;
         if (ticket == null) {
             ticket = new Ticket(at, lines, maxLines);
-            jail.tickets.put(offender.key(), ticket);
+            jail.admit(offender.key(), ticket, now.toEpochMilli());
         } else {
             ticket.add(at, findTime, lines, maxLines);
+            // the most recently failing last: the first in the map is the one to forget when full
+            jail.tickets.remove(offender.key());
+            jail.tickets.put(offender.key(), ticket);
         }
         if (ticket.retry() < rules.maxRetry() && rules.increment().enabled()) {
             BanCount known = known(offender.key(), rules.name(), now);
@@ -207,6 +219,7 @@ public final class JailBook {
         int number = earlier + 1;
         remember(new BanCount(rules.name(), offender.key(), number, at, banTime));
         jail.bans.put(offender.key(), new ActiveBan(end, number));
+        jail.bansMade++;
         Ban ban = ban(jail, offender, Ban.Kind.NEW, ticket, at, banTime, end, number);
         if (recidive == null || jail == recidive || offender.target() == null || offender.ignoredBy(recidive.rules.ignoreIp())) {
             return List.of(ban);
@@ -344,14 +357,71 @@ public final class JailBook {
         return jail;
     }
 
-    /** One jail's state: failures not yet banned, and bans in force, by offender key. */
+    /**
+     * One jail at a glance, for {@code bulwark status}: offenders counting now (not yet banned,
+     * within findtime), bans in force, and since the start failures counted, bans made, and
+     * offenders forgotten because {@link #MAX_OFFENDERS} were counting.
+     */
+    public record Summary(String jail, int failing, int banned, long failures, long bans, long forgotten) {
+    }
+
+    /** Each jail's summary, the recidive rule's last; aged failures and ended bans are not counted. */
+    public synchronized List<Summary> summaries(Instant now) {
+        List<Summary> summaries = new ArrayList<>();
+        for (String name : names()) {
+            Jail jail = state(name);
+            long findTime = jail.rules.findTime().toMillis();
+            int failing = 0;
+            for (Ticket ticket : jail.tickets.values()) {
+                if (!ticket.agedAt(now.toEpochMilli(), findTime)) {
+                    failing++;
+                }
+            }
+            int banned = 0;
+            for (ActiveBan ban : jail.bans.values()) {
+                if (!ban.endedAt(now)) {
+                    banned++;
+                }
+            }
+            summaries.add(new Summary(name, failing, banned, jail.failures, jail.bansMade, jail.forgotten));
+        }
+        return summaries;
+    }
+
+    /** One jail's state: failures not yet banned (the least recently failing first), and bans in force, by offender key. */
     private static final class Jail {
         final JailRules rules;
-        final Map<String, Ticket> tickets = new HashMap<>();
+        final LinkedHashMap<String, Ticket> tickets = new LinkedHashMap<>();
         final Map<String, ActiveBan> bans = new HashMap<>();
+        long failures;
+        long bansMade;
+        long forgotten;
 
         Jail(JailRules rules) {
             this.rules = rules;
+        }
+
+        /** A new offender's ticket; when {@link #MAX_OFFENDERS} are counting, aged ones go, then the least recently failing. */
+        void admit(String key, Ticket ticket, long nowMillis) {
+            if (tickets.size() >= MAX_OFFENDERS) {
+                long findTime = rules.findTime().toMillis();
+                var eldest = tickets.values().iterator();
+                // in the order they last failed, so the aged ones are first: O(1) a failure, not a sweep of them all
+                while (eldest.hasNext() && eldest.next().agedAt(nowMillis, findTime)) {
+                    eldest.remove();
+                }
+                if (tickets.size() >= MAX_OFFENDERS) {
+                    eldest = tickets.values().iterator();
+                    eldest.next();
+                    eldest.remove();
+                    forgotten++;
+                    if (Long.bitCount(forgotten) == 1) {
+                        LOG.warn("jail {}: {} offenders are counting failures at once; the one whose last failure is oldest is forgotten"
+                                + " ({} so far)", rules.name(), MAX_OFFENDERS, forgotten);
+                    }
+                }
+            }
+            tickets.put(key, ticket);
         }
     }
 

@@ -451,4 +451,67 @@ class JailBookTest {
         Ban control = book.failure("web", new Failure("192.0.2.8", START, List.of("bad\u001b[31mline\ttab")), START).getFirst();
         assertThat(control.reason()).isEqualTo("1 failure in 0s (10m): bad [31mline tab");
     }
+
+    @Test
+    void summariesCountFailingOffendersBansInForceAndTotalsSinceTheStart() throws IOException {
+        JailBook book = book(sshd(), rules("nginx", Duration.ofMinutes(10), Increment.DISABLED));
+
+        banOnce(book, "sshd", "192.0.2.7", START);
+        fail(book, "sshd", "192.0.2.8", START, 2, Duration.ofSeconds(1));
+        fail(book, "nginx", "198.51.100.1", START, 1, Duration.ZERO);
+
+        assertThat(book.summaries(START.plusSeconds(10))).containsExactly(
+                new JailBook.Summary("sshd", 1, 1, 7, 1, 0),
+                new JailBook.Summary("nginx", 1, 0, 1, 0, 0));
+        // findtime (10 minutes) later the failing offenders are aged; the ban (10 minutes from its last failure at +4 s) has ended
+        assertThat(book.summaries(START.plus(Duration.ofMinutes(11)))).containsExactly(
+                new JailBook.Summary("sshd", 0, 0, 7, 1, 0),
+                new JailBook.Summary("nginx", 0, 0, 1, 0, 0));
+    }
+
+    @Test
+    void aDistributedAttackOfMoreOffendersThanTheBoundForgetsTheLeastRecentlyFailing() throws IOException {
+        JailRules rules = rules("sshd", Duration.ofMinutes(10), Increment.DISABLED);
+        JailBook book = book(rules);
+        // the first offender fails, then the bound's worth of others, each once; then the first again
+        Instant at = START;
+        book.failure("sshd", failure("10.0.0.1", at), at);
+        for (int index = 0; index < JailBook.MAX_OFFENDERS; index++) {
+            String address = "10." + (1 + (index >> 16)) + "." + (index >> 8 & 255) + "." + (index & 255);
+            book.failure("sshd", failure(address, at), at);
+        }
+
+        JailBook.Summary summary = book.summaries(at).get(0);
+        assertThat(summary.failing()).isEqualTo(JailBook.MAX_OFFENDERS);
+        assertThat(summary.forgotten()).isEqualTo(1);
+        // the one forgotten was the first, whose only failure was the oldest: its count starts again
+        assertThat(book.pendingFailures("sshd", "10.0.0.1", at)).isZero();
+        assertThat(book.pendingFailures("sshd", "10.1.0.1", at)).isEqualTo(1);
+
+        // an offender that fails again moves to the back: it is not the next forgotten
+        book.failure("sshd", failure("10.1.0.2", at), at);
+        book.failure("sshd", failure("192.0.2.1", at), at);
+        assertThat(book.pendingFailures("sshd", "10.1.0.2", at)).isEqualTo(2);
+        assertThat(book.pendingFailures("sshd", "10.1.0.0", at)).isZero();
+        assertThat(book.summaries(at).get(0).forgotten()).isEqualTo(2);
+    }
+
+    @Test
+    void offendersWhoseFailuresAgedMakeRoomBeforeAnyLiveOneIsForgotten() throws IOException {
+        JailRules rules = new JailRules("sshd", 5, Duration.ofSeconds(30), Duration.ofMinutes(10), IpSet.empty(), Increment.DISABLED, 64,
+                List.of("bruteforce"));
+        JailBook book = book(rules);
+        for (int index = 0; index < JailBook.MAX_OFFENDERS; index++) {
+            String address = "10." + (1 + (index >> 16)) + "." + (index >> 8 & 255) + "." + (index & 255);
+            book.failure("sshd", failure(address, START), START);
+        }
+        // 45 seconds on, before the next sweep (a minute after the first), findtime (30 s) has passed for them all
+        Instant aged = START.plusSeconds(45);
+        book.failure("sshd", failure("192.0.2.1", aged), aged);
+
+        JailBook.Summary summary = book.summaries(aged).get(0);
+        assertThat(summary.forgotten()).isZero();
+        assertThat(summary.failing()).isEqualTo(1);
+        assertThat(book.pendingFailures("sshd", "192.0.2.1", aged)).isEqualTo(1);
+    }
 }
