@@ -1,6 +1,7 @@
 package dev.bulwark.api;
 
 import dev.bulwark.api.Status.EnforcerStatus;
+import dev.bulwark.api.Status.JailStatus;
 import dev.bulwark.decision.Action;
 import dev.bulwark.decision.Change;
 import dev.bulwark.decision.Decision;
@@ -176,6 +177,24 @@ public final class ApiJson {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeArrayPropertyStart("jails");
+            for (JailStatus jail : status.jails()) {
+                json.writeStartObject();
+                json.writeStringProperty("name", jail.name());
+                json.writeArrayPropertyStart("logs");
+                for (String log : jail.logs()) {
+                    json.writeString(log);
+                }
+                json.writeEndArray();
+                json.writeNumberProperty("lines", jail.lines());
+                json.writeNumberProperty("failing", jail.failing());
+                json.writeNumberProperty("banned", jail.banned());
+                json.writeNumberProperty("failures", jail.failures());
+                json.writeNumberProperty("bans", jail.bans());
+                json.writeNumberProperty("forgotten", jail.forgotten());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeEndObject();
         });
     }
@@ -261,9 +280,15 @@ public final class ApiJson {
                     millis.isNumber() ? Duration.ofMillis(millis.asLong()) : null, optionalText(enforcer, "last_summary"),
                     optionalText(enforcer, "error")));
         }
+        List<JailStatus> jails = new ArrayList<>();
+        // a daemon from before jails has none to report
+        for (JsonNode jail : node.has("jails") ? array(node, "jails") : node.path("jails")) {
+            jails.add(new JailStatus(text(jail, "name"), strings(jail, "logs"), jail.path("lines").asLong(), jail.path("failing").asLong(),
+                    jail.path("banned").asLong(), jail.path("failures").asLong(), jail.path("bans").asLong(), jail.path("forgotten").asLong()));
+        }
         return new Status(text(node, "version"), optionalInstant(node, "started_at"), node.path("snapshot_version").asLong(),
                 node.path("decisions").asLong(), node.path("blocked_v4").asLong(), node.path("blocked_v6").asLong(),
-                node.path("monitored").asLong(), feeds, enforcers);
+                node.path("monitored").asLong(), feeds, enforcers, jails);
     }
 
     private static String text(JsonNode node, String field) {

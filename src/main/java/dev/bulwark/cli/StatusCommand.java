@@ -3,6 +3,8 @@ package dev.bulwark.cli;
 import dev.bulwark.api.ApiJson;
 import dev.bulwark.api.Status;
 import dev.bulwark.api.Status.EnforcerStatus;
+import dev.bulwark.api.Status.JailStatus;
+import dev.bulwark.detect.jail.JailsConfig;
 import dev.bulwark.feed.FeedStatus;
 
 import java.io.OutputStream;
@@ -25,7 +27,8 @@ final class StatusCommand extends DaemonCommand {
         CommandSpec spec = CommandSpec.create().name("status");
         spec.usageMessage().sortOptions(false).header("Show the running daemon at a glance.").description(
                 "Prints the daemon's version and uptime, the decisions it holds, what is enforced, each feed's last fetch "
-                        + "and each enforcer's last apply, with the last error of any that failed.");
+                        + "and each enforcer's last apply, with the last error of any that failed, and each jail's logs, "
+                        + "offenders failing now, bans in force, and failures and bans since the start.");
         jsonFlag(spec);
         return spec;
     }
@@ -75,6 +78,20 @@ final class StatusCommand extends DaemonCommand {
                         enforcer.error());
             }
             enforcers.print(out, "  ");
+        }
+        if (!status.jails().isEmpty()) {
+            out.println("Jails:");
+            TextTable jails = new TextTable("NAME", "FAILING", "BANNED", "FAILURES", "BANS", "LINES", "LOGS");
+            for (JailStatus jail : status.jails()) {
+                String logs = jail.logs().isEmpty() ? (jail.name().equals(JailsConfig.RECIDIVE) ? "(the jails' bans)" : "(none yet)")
+                        : String.join(", ", jail.logs());
+                if (jail.forgotten() > 0) {
+                    logs += "; " + jail.forgotten() + " offenders forgotten (too many failing at once)";
+                }
+                jails.row(jail.name(), Long.toString(jail.failing()), Long.toString(jail.banned()), Long.toString(jail.failures()),
+                        Long.toString(jail.bans()), Long.toString(jail.lines()), logs);
+            }
+            jails.print(out, "  ");
         }
     }
 }

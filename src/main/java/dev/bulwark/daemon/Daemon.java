@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.api.ApiConfig.ApiKey;
 import dev.bulwark.api.ApiServer;
 import dev.bulwark.api.LocalToken;
+import dev.bulwark.api.Status;
 import dev.bulwark.decision.Decision;
 import dev.bulwark.decision.DecisionStore;
 import dev.bulwark.decision.OriginDecisions;
@@ -73,7 +74,7 @@ public final class Daemon implements AutoCloseable {
     private final BanCounts banCounts;
     private final JailDecisions jails;
     private FeedScheduler scheduler;
-    private LogDetection logs;
+    private volatile LogDetection logs;
     private ApiServer api;
     private ScheduledExecutorService background;
 
@@ -104,7 +105,7 @@ public final class Daemon implements AutoCloseable {
         this.reconciler = new Reconciler(enforcers, keeper, clock, metrics);
         reconcilerHolder[0] = reconciler;
         this.jails = new JailDecisions(jailBook, keeper);
-        this.service = new DaemonService(keeper, reconciler, store, this::feedStatuses, metrics::scrape, clock);
+        this.service = new DaemonService(keeper, reconciler, store, this::feedStatuses, this::jailStatuses, metrics::scrape, clock);
     }
 
     /**
@@ -274,6 +275,18 @@ public final class Daemon implements AutoCloseable {
     private List<dev.bulwark.feed.FeedStatus> feedStatuses() {
         FeedScheduler current = scheduler;
         return current == null ? List.of() : current.statuses();
+    }
+
+    /** Each jail's logs and counts, for status; the counts alone before the logs are followed. */
+    private List<Status.JailStatus> jailStatuses() {
+        LogDetection reading = logs;
+        List<Status.JailStatus> statuses = new ArrayList<>();
+        for (JailBook.Summary jail : jails.book().summaries(clock.instant())) {
+            statuses.add(new Status.JailStatus(jail.jail(), reading == null ? List.of() : reading.logs(jail.jail()),
+                    reading == null ? 0 : reading.lines(jail.jail()), jail.failing(), jail.banned(), jail.failures(), jail.bans(),
+                    jail.forgotten()));
+        }
+        return statuses;
     }
 
     public DaemonService service() {

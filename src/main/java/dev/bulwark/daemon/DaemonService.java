@@ -46,16 +46,18 @@ public final class DaemonService implements DaemonView {
     private final Reconciler reconciler;
     private final DecisionStore store;
     private final Supplier<List<FeedStatus>> feeds;
+    private final Supplier<List<Status.JailStatus>> jails;
     private final Supplier<String> metrics;
     private final Instant startedAt;
     private final Map<BlocklistKey, Blocklist> blocklists = new ConcurrentHashMap<>();
 
     public DaemonService(DecisionKeeper keeper, Reconciler reconciler, DecisionStore store, Supplier<List<FeedStatus>> feeds,
-                         Supplier<String> metrics, Clock clock) {
+                         Supplier<List<Status.JailStatus>> jails, Supplier<String> metrics, Clock clock) {
         this.keeper = requireNonNull(keeper, "keeper is null");
         this.reconciler = requireNonNull(reconciler, "reconciler is null");
         this.store = requireNonNull(store, "store is null");
         this.feeds = requireNonNull(feeds, "feeds is null");
+        this.jails = requireNonNull(jails, "jails is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.startedAt = clock.instant();
     }
@@ -182,7 +184,7 @@ public final class DaemonService implements DaemonView {
         }
         return new Status(Version.current(), startedAt, published.version(), published.book().size(),
                 published.blocked().prefixCount(IpFamily.IPV4), published.blocked().prefixCount(IpFamily.IPV6), monitored,
-                feeds.get(), reconciler.statuses());
+                feeds.get(), reconciler.statuses(), jails.get());
     }
 
     @Override

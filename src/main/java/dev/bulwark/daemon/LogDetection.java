@@ -14,6 +14,7 @@ import dev.bulwark.detect.jail.JailSource;
 import dev.bulwark.detect.jail.JailsConfig;
 import dev.bulwark.detect.tail.FileFollower;
 import dev.bulwark.detect.tail.FileSource;
+import dev.bulwark.detect.tail.FileStatus;
 import dev.bulwark.detect.tail.JournalFollower;
 import dev.bulwark.detect.tail.JournalSettings;
 import dev.bulwark.detect.tail.JournalSource;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +56,18 @@ final class LogDetection implements AutoCloseable {
     private final FileFollower files;
     private final List<JournalFollower> journals;
     private final AtomicLong errors = new AtomicLong();
+    /** Lines read, by jail. */
+    private final Map<String, LongAdder> lines;
+    /** What each journal jail reads, for status. */
+    private final Map<String, String> journalLogs;
 
     private LogDetection(JailsConfig config, Path stateDir, JailDecisions jails, Clock clock) throws IOException {
         this.jails = requireNonNull(jails, "jails is null");
         this.clock = requireNonNull(clock, "clock is null");
         Map<String, Filter> filters = new HashMap<>();
         Map<String, Boolean> fromStart = new HashMap<>();
+        Map<String, LongAdder> lines = new HashMap<>();
+        Map<String, String> journalLogs = new HashMap<>();
         List<FileSource> fileSources = new ArrayList<>();
         List<JournalSource> journalSources = new ArrayList<>();
         for (JailConfig jail : config.jails()) {
@@ -67,13 +75,18 @@ final class LogDetection implements AutoCloseable {
             FilterDefinition definition = definition(jail, journal);
             filters.put(jail.name(), definition.newFilter(DateFinders.of(definition, ZoneId.systemDefault()), false));
             fromStart.put(jail.name(), jail.fromStart());
+            lines.put(jail.name(), new LongAdder());
             switch (jail.source()) {
                 case JailSource.LogFiles logFiles -> fileSources.add(new FileSource(jail.name(), logFiles.patterns(), jail.fromStart()));
-                case JailSource.Journal journalSource -> journalSources.add(new JournalSource(jail.name(),
-                        journalSource.matches().isEmpty() ? journalMatches(definition) : journalSource.matches(),
-                        jail.fromStart() ? jail.rules().findTime() : Duration.ZERO));
+                case JailSource.Journal journalSource -> {
+                    List<String> matches = journalSource.matches().isEmpty() ? journalMatches(definition) : journalSource.matches();
+                    journalSources.add(new JournalSource(jail.name(), matches, jail.fromStart() ? jail.rules().findTime() : Duration.ZERO));
+                    journalLogs.put(jail.name(), matches.isEmpty() ? "journal" : "journal " + String.join(" ", matches));
+                }
             }
         }
+        this.lines = Map.copyOf(lines);
+        this.journalLogs = Map.copyOf(journalLogs);
         this.filters = Map.copyOf(filters);
         this.fromStart = Map.copyOf(fromStart);
         LineSink sink = this::line;
@@ -127,6 +140,7 @@ final class LogDetection implements AutoCloseable {
         if (filter == null) {
             return;
         }
+        lines.get(jail).increment();
         Instant now = clock.instant();
         List<Filter.Match> matches;
         try {
@@ -154,6 +168,29 @@ final class LogDetection implements AutoCloseable {
                         match.id(), e.getMessage());
             }
         }
+    }
+
+    /** Lines of {@code jail}'s logs read since the start; 0 for a jail that reads none (recidive). */
+    long lines(String jail) {
+        LongAdder read = lines.get(jail);
+        return read == null ? 0 : read.sum();
+    }
+
+    /** What {@code jail} reads now: the files followed (a rotated one read to its end is marked so), or its journal matches. */
+    List<String> logs(String jail) {
+        String journal = journalLogs.get(jail);
+        if (journal != null) {
+            return List.of(journal);
+        }
+        List<String> logs = new ArrayList<>();
+        if (files != null) {
+            for (FileStatus file : files.files()) {
+                if (file.source().equals(jail)) {
+                    logs.add(file.rotated() ? file.path() + " (rotated)" : file.path());
+                }
+            }
+        }
+        return logs;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.api.ApiClient.Credential;
 import dev.bulwark.api.ApiClientException.Kind;
 import dev.bulwark.api.Status.EnforcerStatus;
+import dev.bulwark.api.Status.JailStatus;
 import dev.bulwark.decision.Action;
 import dev.bulwark.decision.Change;
 import dev.bulwark.decision.Decision;
@@ -78,7 +79,9 @@ class ApiClientTest {
                                 FakeDaemonView.NOW.plusSeconds(3600)),
                         new FeedStatus("broken", "/etc/bulwark/broken.txt", FakeDaemonView.NOW.minusSeconds(30), null, null, 0, "error",
                                 "cannot read /etc/bulwark/broken.txt: no such file", 3, null)),
-                List.of(new EnforcerStatus("nftables", FakeDaemonView.NOW.minusSeconds(50), Duration.ofMillis(120), "+3 -1", null)));
+                List.of(new EnforcerStatus("nftables", FakeDaemonView.NOW.minusSeconds(50), Duration.ofMillis(120), "+3 -1", null)),
+                List.of(new JailStatus("sshd", List.of("/var/log/auth.log", "/var/log/auth.log.1 (rotated)"), 5120, 3, 2, 41, 7, 1),
+                        new JailStatus("recidive", List.of(), 0, 1, 0, 7, 0, 0)));
 
         try (ApiClient client = client(Credential.none("no key"))) {
             assertThat(client.status()).isEqualTo(view.status);

@@ -138,7 +138,7 @@ public final class ApiServerBenchmark {
 
         @Override
         public Status status() {
-            return new Status("bench", SEEN, 1, blocked.rangeCount(IpFamily.IPV4), 0, 0, 0, List.of(), List.of());
+            return new Status("bench", SEEN, 1, blocked.rangeCount(IpFamily.IPV4), 0, 0, 0, List.of(), List.of(), List.of());
         }
 
         @Override

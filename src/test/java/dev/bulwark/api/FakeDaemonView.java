@@ -32,7 +32,7 @@ public final class FakeDaemonView implements DaemonView {
     public String blocklistText = "192.0.2.0/24\n2001:db8::/32\n";
     public String blocklistTag = "v42";
     public String metrics = "# TYPE bulwark_decisions gauge\nbulwark_decisions 2\n";
-    public Status status = new Status("0.1.0", NOW.minusSeconds(3600), 42, 2, 1, 1, 0, List.of(), List.of());
+    public Status status = new Status("0.1.0", NOW.minusSeconds(3600), 42, 2, 1, 1, 0, List.of(), List.of(), List.of());
     /** Bans of targets in here are refused as the policy would refuse them. */
     public IpSet refused = IpSet.empty();
     public volatile boolean storeFails;

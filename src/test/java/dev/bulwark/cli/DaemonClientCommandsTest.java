@@ -7,6 +7,7 @@ import dev.bulwark.api.FakeDaemonView;
 import dev.bulwark.api.LocalToken;
 import dev.bulwark.api.Status;
 import dev.bulwark.api.Status.EnforcerStatus;
+import dev.bulwark.api.Status.JailStatus;
 import dev.bulwark.decision.Action;
 import dev.bulwark.decision.Change;
 import dev.bulwark.decision.Decision;
@@ -247,14 +248,17 @@ class DaemonClientCommandsTest {
     }
 
     @Test
-    void statusShowsFeedsAndEnforcers() {
+    void statusShowsFeedsEnforcersAndJails() {
         view.status = new Status("0.1.0", NOW.minusSeconds(90_000), 42, 3, 2, 0, 1,
                 List.of(new FeedStatus("drop", "https://feeds.example.net/drop.txt", NOW.minusSeconds(300), NOW.minusSeconds(300),
                                 NOW.minusSeconds(86_400), 1234, "ok", null, 0, NOW.plusSeconds(43_200)),
                         new FeedStatus("scored-api", "https://api.example.net/threats?key=***", NOW.minusSeconds(60), NOW.minusSeconds(7200),
                                 NOW.minusSeconds(7200), 56, "http-status", "HTTP 503 from api.example.net; keeping the last good copy", 4,
                                 NOW.plusSeconds(240))),
-                List.of(new EnforcerStatus("nftables", NOW.minusSeconds(290), Duration.ofMillis(85), "3 added, 1 removed", null)));
+                List.of(new EnforcerStatus("nftables", NOW.minusSeconds(290), Duration.ofMillis(85), "3 added, 1 removed", null)),
+                List.of(new JailStatus("sshd", List.of("/var/log/auth.log", "/var/log/auth.log.1 (rotated)"), 5120, 3, 2, 41, 7, 0),
+                        new JailStatus("web", List.of("journal _SYSTEMD_UNIT=nginx.service"), 900, 0, 0, 2, 0, 12),
+                        new JailStatus("recidive", List.of(), 0, 1, 0, 7, 0, 0)));
 
         CommandRun run = run("status");
 
@@ -271,6 +275,11 @@ class DaemonClientCommandsTest {
                 Enforcers:
                   NAME      LAST APPLY  TOOK  SUMMARY             ERROR
                   nftables  4m 50s ago  85ms  3 added, 1 removed  -
+                Jails:
+                  NAME      FAILING  BANNED  FAILURES  BANS  LINES  LOGS
+                  sshd      3        2       41        7     5120   /var/log/auth.log, /var/log/auth.log.1 (rotated)
+                  web       0        0       2         0     900    journal _SYSTEMD_UNIT=nginx.service; 12 offenders forgotten (too many failing at once)
+                  recidive  1        0       7         0     0      (the jails' bans)
                 """);
     }
 
@@ -280,7 +289,7 @@ class DaemonClientCommandsTest {
 
         assertThat(run.stdout()).isEqualTo("""
                 {"version":"0.1.0","started_at":"2026-11-23T11:00:00Z","snapshot_version":42,"decisions":2,"blocked_v4":1,\
-                "blocked_v6":1,"monitored":0,"feeds":[],"enforcers":[]}
+                "blocked_v6":1,"monitored":0,"feeds":[],"enforcers":[],"jails":[]}
                 """);
     }
 

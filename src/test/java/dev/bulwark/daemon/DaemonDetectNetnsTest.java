@@ -135,6 +135,14 @@ class DaemonDetectNetnsTest {
         String human = explain();
         assertThat(human).as(human).startsWith(ATTACKER_V4 + ": BLOCKED, until ").contains("jail:sshd").contains("3 failures in ")
                 .containsPattern("Enforced by: +nftables\n");
+
+        // status, as fail2ban-client status sshd: the log followed, two bans in force, six failures in six lines, none failing now
+        ExternalTool.Result status = NetnsDaemon.cli(lab, "status", "--api", "http://127.0.0.1:" + API_PORT, "--token-file",
+                stateDir.resolve("api.token").toString());
+        assertThat(status.code()).as("bulwark status: %s%s", status.stdout(), status.stderr()).isZero();
+        assertThat(status.stdout()).as(status.stdout())
+                .containsPattern("Jails:\n +NAME +FAILING +BANNED +FAILURES +BANS +LINES +LOGS\n +sshd +0 +2 +6 +2 +6 +"
+                        + Pattern.quote(authLog.toString()) + "\n");
     }
 
     /**

@@ -36,7 +36,7 @@ class DaemonServiceTest {
     void start() throws Exception {
         keeper = new DecisionKeeper(store, new DecisionPolicy(DecisionKeeperTest.policy("198.51.100.200")), clock, published -> { });
         reconciler = new Reconciler(List.of(enforcer), keeper, clock, Reconciler.ReconcileListener.NONE);
-        service = new DaemonService(keeper, reconciler, store, List::of, () -> "", clock);
+        service = new DaemonService(keeper, reconciler, store, List::of, List::of, () -> "", clock);
         keeper.load(HostExclusions.none());
         keeper.feedRound("scored", List.of(
                 DecisionKeeperTest.feedEntry("scored", "198.51.100.0/24", 90, START, FEED_EXPIRY),
