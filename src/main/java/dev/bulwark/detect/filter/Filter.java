@@ -2,6 +2,8 @@ package dev.bulwark.detect.filter;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.detect.regex.PythonRegex;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.bulwark.detect.filter;
 
+import dev.bulwark.detect.regex.PythonRegex;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

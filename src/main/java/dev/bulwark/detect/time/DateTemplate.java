@@ -41,17 +41,18 @@ final class DateTemplate {
     /** A hand-written matcher that gives the same matches as {@link #compiled}, or null. */
     final FastDate fast;
 
-    DateTemplate(Kind kind, String name, String pattern, String regex, PythonRegex.Translated translated,
+    /** {@code groupNames}: Python's name of each of {@code compiled}'s groups by number, null for group 0 and "" for one without. */
+    DateTemplate(Kind kind, String name, String pattern, String regex, Pattern compiled, List<String> groupNames,
             int flags, double weight, int valueGroup) {
         this.kind = kind;
         this.name = name;
         this.pattern = pattern;
         this.regex = regex;
-        this.compiled = translated.pattern();
+        this.compiled = compiled;
         this.flags = flags;
         this.weight = weight;
         this.valueGroup = valueGroup;
-        List<String> names = translated.groupNames();
+        List<String> names = groupNames;
         int count = 0;
         for (String group : names) {
             if (fieldKey(group) >= 0) {
@@ -69,7 +70,7 @@ final class DateTemplate {
                 field++;
             }
         }
-        ampmGroup = translated.group("p");
+        ampmGroup = names.indexOf("p");
         fast = kind == Kind.PATTERN ? FastDate.of(regex, names) : null;
     }
 

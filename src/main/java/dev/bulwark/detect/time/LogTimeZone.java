@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 public final class LogTimeZone {
     /** fail2ban's {@code FIXED_OFFSET_TZ_RE}, applied at the start of the name. */
     private static final Pattern FIXED_OFFSET = Pattern.compile(
-            "([A-Z](?:[A-Z]{2,4})?)?([+-][01]\\d(?::?\\d{2})?)?$", PythonRegex.FLAGS);
+            "([A-Z](?:[A-Z]{2,4})?)?([+-][01]\\d(?::?\\d{2})?)?$", Templates.FLAGS);
 
     /** fail2ban's {@code TZ_STR}: an offset in hours, then the abbreviations that have it. */
     private static final String[] TABLE = {

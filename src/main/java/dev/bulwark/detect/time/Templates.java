@@ -1,5 +1,7 @@
 package dev.bulwark.detect.time;
 
+import dev.bulwark.detect.regex.PythonRegex;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * How fail2ban turns date patterns into templates: server/datetemplate.py's {@code setRegex}
@@ -19,6 +22,8 @@ import java.util.regex.Pattern;
  * {@code LEPOCH}, {@code TAI64N}). One instance per %ExY year; immutable and shared.
  */
 final class Templates {
+    /** For the Java patterns written here: Python's {@code . ^ $} know only {@code \n}, its classes are Unicode's. */
+    static final int FLAGS = Pattern.UNIX_LINES | Pattern.UNICODE_CHARACTER_CLASS;
     private static final ConcurrentHashMap<Integer, Templates> BY_YEAR = new ConcurrentHashMap<>();
 
     private static final String LINE_BEGIN_MARK = "{^LN-BEG}";
@@ -37,9 +42,9 @@ final class Templates {
     private static final Pattern LINE_BOUND_END = meta("(?<![\\\\\\|])(?:\\$\\)?)$");
     private static final Pattern ALPHA_DIRECTIVE = meta("(?<!\\%)\\%[aAbBpc]");
     private static final Pattern EPOCH_MARK = Pattern.compile("(?<!\\\\)\\{L?EPOCH\\}",
-            PythonRegex.FLAGS | Pattern.CASE_INSENSITIVE);
+            FLAGS | Pattern.CASE_INSENSITIVE);
     private static final Pattern DATE_MARK = Pattern.compile("(?<!\\\\)\\{DATE\\}",
-            PythonRegex.FLAGS | Pattern.CASE_INSENSITIVE);
+            FLAGS | Pattern.CASE_INSENSITIVE);
 
     private static final String EPOCH = "\\d{10,11}\\b(?:\\.\\d{3,6})?";
     private static final String LONG_EPOCH = "\\d{10,11}(?:\\d{3}(?:\\.\\d{1,6}|\\d{3})?)?";
@@ -275,13 +280,20 @@ final class Templates {
 
     private static DateTemplate compile(DateTemplate.Kind kind, Bounded bounded, String pattern, String javaSource,
             int valueGroup, String what) {
-        PythonRegex.Translated translated;
+        PythonRegex translated;
         try {
-            translated = PythonRegex.compile(javaSource);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+            translated = PythonRegex.compile(javaSource, false);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(what + ": regular expression '" + javaSource + "' does not compile: " + e.getDescription()
+                    + " at position " + e.getIndex(), e);
         }
-        return new DateTemplate(kind, bounded.name(), pattern, bounded.regex(), translated, bounded.flags(), 1.0,
+        if (translated.hasConditionals()) {
+            throw new IllegalArgumentException(what + ": conditional groups (?(...)...) are not supported in a date pattern");
+        }
+        // unnamed groups as null; without conditionals the Java pattern's groups are Python's
+        List<String> names = new ArrayList<>(translated.groupNames());
+        names.replaceAll(name -> name == null || name.isEmpty() ? null : name);
+        return new DateTemplate(kind, bounded.name(), pattern, bounded.regex(), translated.unicode(), names, bounded.flags(), 1.0,
                 valueGroup);
     }
 
@@ -344,7 +356,7 @@ final class Templates {
     }
 
     private static Pattern meta(String regex) {
-        return Pattern.compile(regex, PythonRegex.FLAGS);
+        return Pattern.compile(regex, FLAGS);
     }
 
     /** Python's {@code str.upper()}, which maps by code point with the full case mappings. */

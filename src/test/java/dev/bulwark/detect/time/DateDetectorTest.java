@@ -387,6 +387,10 @@ class DateDetectorTest {
         assertThatThrownBy(() -> detector("%e %H:%M"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("may be an invalid format or unescaped percent char");
+        // a conditional would number its marker group among the date's groups: refused, not misread
+        assertThatThrownBy(() -> detector("(?P<b>\\[)?%H:%M:%S(?(b)\\])"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("conditional groups (?(...)...) are not supported in a date pattern");
     }
 
     @Test

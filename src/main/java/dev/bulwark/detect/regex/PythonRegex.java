@@ -1,4 +1,4 @@
-package dev.bulwark.detect.filter;
+package dev.bulwark.detect.regex;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +12,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * A Python {@code re} pattern, translated to {@link java.util.regex.Pattern} with the same
- * meaning. java.util.regex has nearly all of what fail2ban's filters use (lookarounds, lazy
+ * meaning: fail2ban's failregexes, prefregexes and date patterns. java.util.regex has nearly
+ * all of what they use (lookarounds, lazy
  * quantifiers, inline flags, atomic groups); the differences are rewritten:
  * <ul>
  * <li>{@code (?P<name>…)} and plain groups become named groups {@code p1}, {@code p2}… in
@@ -31,8 +32,10 @@ import java.util.regex.PatternSyntaxException;
  * compiled twice, with ASCII classes for the common all-ASCII line (faster; the same result on
  * ASCII text) and with {@link Pattern#UNICODE_CHARACTER_CLASS} for the others.</li>
  * </ul>
+ * What Python refuses is refused, with Python's words: a bad escape such as {@code \q}, a
+ * reference to a group that does not exist, global flags after the start.
  */
-final class PythonRegex {
+public final class PythonRegex {
     /** Python's group names, in Python's group numbering: index 0 is group 1; null for an unnamed group. */
     private final List<String> groupNames;
     private final Map<String, Integer> groupIndex;
@@ -41,8 +44,11 @@ final class PythonRegex {
     private volatile Pattern unicode;
     private final int flags;
 
-    private PythonRegex(String java, List<String> groupNames, int flags) {
+    private final boolean conditionals;
+
+    private PythonRegex(String java, List<String> groupNames, int flags, boolean conditionals) {
         this.java = java;
+        this.conditionals = conditionals;
         this.groupNames = List.copyOf(groupNames.stream().map(name -> name == null ? "" : name).toList());
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int group = 0; group < groupNames.size(); group++) {
@@ -59,18 +65,18 @@ final class PythonRegex {
      * Translates and compiles {@code python}; {@code multiline} as {@code re.MULTILINE}.
      * Throws {@link PatternSyntaxException} for a pattern neither Python nor Java accepts.
      */
-    static PythonRegex compile(String python, boolean multiline) {
+    public static PythonRegex compile(String python, boolean multiline) {
         Translator translator = new Translator(python);
         String java = translator.translate();
-        return new PythonRegex(java, translator.names, Pattern.UNIX_LINES | (multiline ? Pattern.MULTILINE : 0));
+        return new PythonRegex(java, translator.names, Pattern.UNIX_LINES | (multiline ? Pattern.MULTILINE : 0), !translator.tested.isEmpty());
     }
 
     /** The pattern for text that {@link #isAscii} said is (or is not) all ASCII. */
-    Pattern pattern(boolean ascii) {
+    public Pattern pattern(boolean ascii) {
         return ascii ? this.ascii : unicode();
     }
 
-    static boolean isAscii(CharSequence text) {
+    public static boolean isAscii(CharSequence text) {
         for (int index = 0, length = text.length(); index < length; index++) {
             if (text.charAt(index) >= 0x80) {
                 return false;
@@ -79,11 +85,13 @@ final class PythonRegex {
         return true;
     }
 
-    Pattern ascii() {
+    /** The pattern with ASCII classes: for all-ASCII text only. */
+    public Pattern ascii() {
         return ascii;
     }
 
-    private Pattern unicode() {
+    /** The pattern with Unicode classes, as Python's for any text. */
+    public Pattern unicode() {
         Pattern pattern = unicode;
         if (pattern == null) {
             pattern = Pattern.compile(java, flags | Pattern.UNICODE_CHARACTER_CLASS | Pattern.UNICODE_CASE);
@@ -93,25 +101,45 @@ final class PythonRegex {
     }
 
     /** Python's {@code groupindex}: name to group number (1-based, the same number in the Java pattern's {@code pN}). */
-    Map<String, Integer> groupIndex() {
+    public Map<String, Integer> groupIndex() {
         return groupIndex;
     }
 
     /** How many groups Python counts. */
-    int groupCount() {
+    public int groupCount() {
         return groupNames.size();
     }
 
+    /**
+     * Python's group names by group number, index 0 for the whole match (null) and "" for a
+     * group without a name. Without conditionals ({@link #hasConditionals}) the Java pattern
+     * numbers its groups the same way.
+     */
+    public List<String> groupNames() {
+        List<String> names = new ArrayList<>(groupNames.size() + 1);
+        names.add(null);
+        names.addAll(groupNames);
+        return names;
+    }
+
+    /** Whether the pattern has conditionals {@code (?(g)…)}: their marker groups number among the Java pattern's. */
+    public boolean hasConditionals() {
+        return conditionals;
+    }
+
     /** The Java group name that holds Python's group {@code number}. */
-    static String javaName(int number) {
+    public static String javaName(int number) {
         return "p" + number;
     }
+
+    /** Only global flag groups: what may come before another. */
+    private static final Pattern LEADING_FLAGS = Pattern.compile("(?:\\(\\?[aiLmsux]+\\))*");
 
     /** One pass to find the groups and the conditionals' references, one pass to write Java. */
     private static final class Translator {
         private final String source;
         final List<String> names = new ArrayList<>();
-        private final Set<Integer> tested = new HashSet<>();
+        final Set<Integer> tested = new HashSet<>();
         private final Map<String, Integer> numbers = new HashMap<>();
         private int opened;
 
@@ -201,6 +229,7 @@ final class PythonRegex {
                 if (value >= 1 && value <= names.size()) {
                     return value;
                 }
+                throw error("invalid group reference " + value, at);
             }
             throw error("unknown group name '" + reference + "'", at);
         }
@@ -346,6 +375,9 @@ final class PythonRegex {
             char next = source.charAt(at);
             String flagText = kept.toString();
             boolean empty = flagText.isEmpty() || flagText.equals("-");
+            if (next == ')' && !LEADING_FLAGS.matcher(source).region(0, index).matches()) {
+                throw error("global flags not at the start of the expression", index);
+            }
             if (next == ')') {
                 if (!empty) {
                     out.append("(?").append(flagText).append(')');
@@ -440,6 +472,22 @@ final class PythonRegex {
                     out.append(inClass ? "\\x08" : "\\b");
                     return index + 2;
                 }
+                case 'N' -> {
+                    // \N{name}: the braces would be read as a literal brace; Java is given the code point
+                    int close = source.indexOf('}', index);
+                    if (index + 2 >= source.length() || source.charAt(index + 2) != '{' || close < 0) {
+                        throw error("missing {...} after \\N", index);
+                    }
+                    String name = source.substring(index + 3, close);
+                    int codePoint;
+                    try {
+                        codePoint = Character.codePointOf(name);
+                    } catch (IllegalArgumentException e) {
+                        throw error("undefined character name '" + name + "'", index);
+                    }
+                    out.append("\\x{").append(Integer.toHexString(codePoint)).append('}');
+                    return close + 1;
+                }
                 case 'U' -> {
                     String hex = source.substring(index + 2, Math.min(source.length(), index + 10));
                     out.append("\\x{").append(Integer.toHexString(Integer.parseInt(hex, 16))).append('}');
@@ -477,9 +525,15 @@ final class PythonRegex {
                 out.append("\\k<").append(javaName(groupNumber(source.substring(at, end), index))).append('>');
                 return end;
             }
+            if ((c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && KNOWN_ESCAPES.indexOf(c) < 0) {
+                throw error("bad escape \\" + c, index);
+            }
             out.append('\\').append(c);
             return index + 2;
         }
+
+        /** The letters Python knows after a backslash (in a class {@code \\b} is handled before). */
+        private static final String KNOWN_ESCAPES = "dDsSwWbBAZafnrtvxuUN";
 
         private static boolean isOctal(char c) {
             return c >= '0' && c <= '7';
