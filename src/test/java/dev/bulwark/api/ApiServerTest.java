@@ -349,7 +349,7 @@ class ApiServerTest {
 
         assertThat(status.body()).isEqualTo("""
                 {"version":"0.1.0","started_at":"2026-11-23T11:00:00Z","snapshot_version":42,"decisions":2,"blocked_v4":1,\
-                "blocked_v6":1,"monitored":0,"feeds":[],"enforcers":[]}""");
+                "blocked_v6":1,"monitored":0,"feeds":[],"enforcers":[],"jails":[]}""");
         assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(metrics.body()).isEqualTo(view.metrics);
         assertThat(health.statusCode()).isEqualTo(200);
