@@ -37,7 +37,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class JailsSection {
     static final List<String> RULE_KEYS = List.of("maxretry", "findtime", "bantime", "ignoreip", "increment", "ipv6_prefix", "categories");
     static final List<String> DEFAULT_KEYS = concat(RULE_KEYS, List.of("from_start"));
-    static final List<String> JAIL_KEYS = concat(List.of("name", "enabled", "filter", "filter_options", "logpath", "journal", "from_start"),
+    static final List<String> JAIL_KEYS = concat(List.of("name", "enabled", "filter", "filter_options", "logpath", "journal", "journal_path", "from_start"),
             RULE_KEYS);
     static final List<String> RECIDIVE_KEYS = List.of("enabled", "maxretry", "findtime", "bantime", "ignoreip", "increment", "categories");
     /** {@code formula} is known only to say why it is refused. */
@@ -189,6 +189,11 @@ final class JailsSection {
         if (journal) {
             return journal(jail, reader);
         }
+        if (jail.has("journal_path")) {
+            reader.error(jail.keyNode("journal_path"), jail.path("journal_path"), "journal_path is the directory of the journal a jail reads: "
+                    + "add journal: true, or remove journal_path");
+            return null;
+        }
         if (!files) {
             reader.error(jail.node(), jail.path(), "missing key 'logpath': add e.g. logpath: /var/log/auth.log, or journal: true "
                     + "to read the systemd journal");
@@ -211,8 +216,17 @@ final class JailsSection {
 
     private static JailSource journal(YamlMap jail, NodeReader reader) {
         Node node = jail.get("journal");
+        String directory = null;
+        if (jail.has("journal_path")) {
+            Node pathNode = jail.get("journal_path");
+            String text = reader.string(pathNode, jail.path("journal_path"), "the journal's directory, such as /var/log/journal/remote");
+            if (text == null) {
+                return null;
+            }
+            directory = reader.resolve(text).toString();
+        }
         if (isBool(node)) {
-            return new JailSource.Journal(List.of());
+            return new JailSource.Journal(List.of(), directory);
         }
         List<String> matches = new ArrayList<>();
         boolean valid = true;
@@ -225,7 +239,7 @@ final class JailsSection {
             }
             matches.add(item.text());
         }
-        return valid ? new JailSource.Journal(matches) : null;
+        return valid ? new JailSource.Journal(matches, directory) : null;
     }
 
     private record Located(Node node, String key, String text) {

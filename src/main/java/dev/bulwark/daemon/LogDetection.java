@@ -68,6 +68,7 @@ final class LogDetection implements AutoCloseable {
         Map<String, Boolean> fromStart = new HashMap<>();
         Map<String, LongAdder> lines = new HashMap<>();
         Map<String, String> journalLogs = new HashMap<>();
+        Map<String, List<String>> journalDirectories = new HashMap<>();
         List<FileSource> fileSources = new ArrayList<>();
         List<JournalSource> journalSources = new ArrayList<>();
         for (JailConfig jail : config.jails()) {
@@ -81,7 +82,9 @@ final class LogDetection implements AutoCloseable {
                 case JailSource.Journal journalSource -> {
                     List<String> matches = journalSource.matches().isEmpty() ? journalMatches(definition) : journalSource.matches();
                     journalSources.add(new JournalSource(jail.name(), matches, jail.fromStart() ? jail.rules().findTime() : Duration.ZERO));
-                    journalLogs.put(jail.name(), matches.isEmpty() ? "journal" : "journal " + String.join(" ", matches));
+                    journalDirectories.put(jail.name(), journalSource.directory() == null ? List.of() : List.of("--directory=" + journalSource.directory()));
+                    String where = journalSource.directory() == null ? "journal" : "journal " + journalSource.directory();
+                    journalLogs.put(jail.name(), matches.isEmpty() ? where : where + " " + String.join(" ", matches));
                 }
             }
         }
@@ -93,7 +96,10 @@ final class LogDetection implements AutoCloseable {
         this.files = fileSources.isEmpty() ? null : new FileFollower(fileSources, stateDir, sink, TailSettings.DEFAULTS, clock);
         List<JournalFollower> journals = new ArrayList<>();
         for (JournalSource source : journalSources) {
-            journals.add(new JournalFollower(source, JournalSettings.DEFAULTS, stateDir, sink, clock, JournalFollower.Sleeper.REAL));
+            JournalSettings defaults = JournalSettings.DEFAULTS;
+            JournalSettings settings = new JournalSettings(defaults.executable(), journalDirectories.get(source.name()), defaults.saveInterval(),
+                    defaults.firstBackoff(), defaults.maxBackoff());
+            journals.add(new JournalFollower(source, settings, stateDir, sink, clock, JournalFollower.Sleeper.REAL));
         }
         this.journals = List.copyOf(journals);
     }

@@ -531,6 +531,7 @@ class ConfigLoaderTest {
                     categories: [web]
                   - name: postfix
                     journal: [_SYSTEMD_UNIT=postfix.service, +, _COMM=smtpd]
+                    journal_path: journal/remote
                     increment: false
                   - name: dovecot
                     enabled: false
@@ -553,7 +554,8 @@ class ConfigLoaderTest {
                 new JailConfig(new JailRules("postfix", 3, Duration.ofMinutes(15), Duration.ofHours(1), ignored,
                         new Increment(false, 2, List.of(), Duration.ofDays(7), Duration.ofMinutes(5), false, Duration.ofDays(2)), 56,
                         List.of("bruteforce", "ssh")), new JailFilter("postfix", null, Map.of()),
-                        new JailSource.Journal(List.of("_SYSTEMD_UNIT=postfix.service", "+", "_COMM=smtpd")), true));
+                        new JailSource.Journal(List.of("_SYSTEMD_UNIT=postfix.service", "+", "_COMM=smtpd"),
+                                directory.resolve("journal/remote").toString()), true));
         assertThat(jails.recidive()).isEqualTo(new JailRules("recidive", 4, Duration.ofDays(1), Duration.ofDays(14),
                 ignored.union(IpSet.of("198.51.100.0/24")), defaults, 56, List.of("bruteforce", "recidive")));
         assertThat(result.warnings()).isEmpty();
@@ -672,6 +674,23 @@ class ConfigLoaderTest {
                 "25:13: jails[6].filter: 'sshd[mode=aggressive' is not a filter: write a name such as sshd, with options as "
                         + "sshd[mode=aggressive], or a path to a .conf file",
                 "27:5: jails[7]: missing key 'logpath': add e.g. logpath: /var/log/auth.log, or journal: true to read the systemd journal");
+    }
+
+    @Test
+    void journalPathIsTheDirectoryOfTheJournalAJailReads() throws IOException {
+        ConfigResult result = load("""
+                jails:
+                  - name: sshd
+                    logpath: /var/log/auth.log
+                    journal_path: /var/log/journal/remote
+                  - name: postfix
+                    journal: true
+                    journal_path: ""
+                """);
+
+        assertThat(errors(result)).containsExactly(
+                "4:5: jails[0].journal_path: journal_path is the directory of the journal a jail reads: add journal: true, or remove journal_path",
+                "7:19: jails[1].journal_path: is empty: write the journal's directory, such as /var/log/journal/remote");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import dev.bulwark.cli.ExternalTool;
+import dev.bulwark.detect.tail.JournalFiles;
 import dev.bulwark.enforce.NetnsLab;
 
 import java.io.IOException;
@@ -182,6 +183,56 @@ class DaemonDetectNetnsTest {
         // the decision kept over the restart, not removed and made again: one entry in its history
         assertThat(explained.path("history")).as(explained.toString()).singleElement()
                 .satisfies(entry -> assertThat(entry.path("change").asString()).isEqualTo("created"));
+    }
+
+    /**
+     * A jail that reads a journal (fail2ban's backend systemd with journalpath): its entries go
+     * through the sshd filter's journal variant to a ban in the kernel, and status names the
+     * journal it reads. The journal is a real file that systemd-journal-remote writes, read by
+     * the real journalctl.
+     */
+    @Test
+    void aJailReadingTheJournalBansTheThirdFailureToo() throws Exception {
+        JournalFiles.assumeInstalled();
+        Path journal = Files.createDirectories(directory.resolve("journal"));
+        Path file = journal.resolve("remote.journal");
+        Files.writeString(config, """
+                state_dir: %s
+                api: { listen: 127.0.0.1:%d }
+                jails:
+                  - name: sshd
+                    filter: sshd
+                    journal: [SYSLOG_IDENTIFIER=sshd]
+                    journal_path: %s
+                    from_start: true
+                    maxretry: 3
+                    findtime: 10m
+                    bantime: 1h
+                enforce:
+                  - nftables: { hooks: [input] }
+                """.formatted(stateDir, API_PORT, journal));
+        long now = System.currentTimeMillis() / 1000;
+        // a first entry before the start, so that the journal file exists when journalctl opens it; from_start reads it
+        JournalFiles.append(file, now, 1, "sshd", "Failed password for root from " + ATTACKER_V4 + " port 4242 ssh2");
+        NetnsDaemon daemon = start();
+
+        // three of another program's, which the jail's match leaves out: the witness would be banned if they were read
+        for (int entry = 2; entry <= 4; entry++) {
+            JournalFiles.append(file, now + 1, entry, "cron", "Failed password for root from " + WITNESS_V4 + " port 4242 ssh2");
+        }
+        JournalFiles.append(file, now + 1, 5, "sshd", "Failed password for root from " + ATTACKER_V4 + " port 4242 ssh2");
+        JournalFiles.append(file, now + 2, 6, "sshd", "Failed password for root from " + ATTACKER_V4 + " port 4242 ssh2");
+        awaitKernel(Set.of(ATTACKER_V4), daemon);
+        assertThat(lab.received(ATTACKER_V4, 3, 100)).as("replies to 3 echo requests after the third failure").isZero();
+        // the journal is read in order: by the attacker's ban the witness's entries, before it, were passed over
+        assertThat(lab.reaches(WITNESS_V4)).as("three failures in another program's entries").isTrue();
+        daemon.awaitLog(line -> line.contains(" jail sshd: ban " + ATTACKER_V4 + ":"), DEADLINE);
+
+        ExternalTool.Result status = NetnsDaemon.cli(lab, "status", "--api", "http://127.0.0.1:" + API_PORT, "--token-file",
+                stateDir.resolve("api.token").toString());
+        assertThat(status.code()).as("bulwark status: %s%s", status.stdout(), status.stderr()).isZero();
+        assertThat(status.stdout()).as(status.stdout()).containsPattern(
+                " +sshd +0 +1 +3 +1 +3 +" + Pattern.quote("journal " + journal + " SYSLOG_IDENTIFIER=sshd") + "\n");
     }
 
     /**

@@ -16,11 +16,21 @@ public sealed interface JailSource {
 
     /**
      * The journal, with journalctl matches ({@code _SYSTEMD_UNIT=sshd.service}, {@code +} for
-     * or); none: the filter's own {@code journalmatch}.
+     * or); none: the filter's own {@code journalmatch}. {@code directory}: the journal files'
+     * directory (fail2ban's {@code journalpath}, journalctl's {@code --directory}), absolute; null
+     * for the system's journal.
      */
-    record Journal(List<String> matches) implements JailSource {
+    record Journal(List<String> matches, String directory) implements JailSource {
         public Journal {
             matches = List.copyOf(matches);
+            if (directory != null && !directory.startsWith("/")) {
+                throw new IllegalArgumentException("the journal directory must be an absolute path: " + directory);
+            }
+        }
+
+        /** The system's journal. */
+        public Journal(List<String> matches) {
+            this(matches, null);
         }
     }
 }

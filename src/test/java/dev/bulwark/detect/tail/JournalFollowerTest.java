@@ -3,14 +3,12 @@ package dev.bulwark.detect.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,25 +183,23 @@ class JournalFollowerTest {
      */
     @Test
     void followsARealJournalAndResumesAfterItsCursor() throws Exception {
-        Path remote = Path.of("/lib/systemd/systemd-journal-remote");
-        Assumptions.assumeTrue(Files.isExecutable(remote) && Files.isExecutable(Path.of("/usr/bin/journalctl")),
-                "needs journalctl and systemd-journal-remote (Debian package systemd-journal-remote) to write a journal file");
+        JournalFiles.assumeInstalled();
         Path journal = Files.createDirectories(temp.resolve("journal"));
         Path file = journal.resolve("remote.journal");
         JournalSettings settings = new JournalSettings("journalctl", List.of("--directory=" + journal), Duration.ZERO,
                 Duration.ofMillis(100), Duration.ofSeconds(1));
         // a lookback, not --lines=0, so that what is written before journalctl opens the journal is not missed either
         JournalSource source = new JournalSource("sshd", List.of("SYSLOG_IDENTIFIER=sshd"), Duration.ofHours(1));
-        writeEntry(remote, file, 1, "sshd", "before the start from 192.0.2.1");
+        JournalFiles.append(file, 1740823200L + 1, 1, "sshd", "before the start from 192.0.2.1");
 
         JournalFollower first = new JournalFollower(source, settings, state, sink, clock, JournalFollower.Sleeper.REAL);
         first.start();
         RecordingSink.Line beforeStart = sink.lines.poll(20, TimeUnit.SECONDS);
-        writeEntry(remote, file, 2, "cron", "not matched");
-        writeEntry(remote, file, 3, "sshd", "Failed password for root from 203.0.113.7 port 22 ssh2");
+        JournalFiles.append(file, 1740823200L + 2, 2, "cron", "not matched");
+        JournalFiles.append(file, 1740823200L + 3, 3, "sshd", "Failed password for root from 203.0.113.7 port 22 ssh2");
         RecordingSink.Line followed = sink.lines.poll(20, TimeUnit.SECONDS);
         first.close();
-        writeEntry(remote, file, 4, "sshd", "written while stopped from 198.51.100.9");
+        JournalFiles.append(file, 1740823200L + 4, 4, "sshd", "written while stopped from 198.51.100.9");
 
         JournalFollower second = new JournalFollower(source, settings, state, sink, clock, JournalFollower.Sleeper.REAL);
         second.start();
@@ -217,21 +213,5 @@ class JournalFollowerTest {
         assertThat(afterRestart).isNotNull().extracting(RecordingSink.Line::text).isEqualTo("web1 sshd[1004]: written while stopped from 198.51.100.9");
         assertThat(sink.take()).isEmpty();
         assertThat(second.runs()).isEqualTo(1);
-    }
-
-    private static void writeEntry(Path remote, Path file, int number, String identifier, String message) throws Exception {
-        String entry = "__REALTIME_TIMESTAMP=" + (1740823200L + number) * 1_000_000L + "\n"
-                + "__MONOTONIC_TIMESTAMP=" + number * 1_000_000L + "\n"
-                + "_BOOT_ID=5a1d0c3b9e8f4d7a8c6b5e4f3a2b1c0d\n"
-                + "_HOSTNAME=web1\n"
-                + "SYSLOG_IDENTIFIER=" + identifier + "\n"
-                + "_PID=" + (1000 + number) + "\n"
-                + "MESSAGE=" + message + "\n\n";
-        Process process = new ProcessBuilder(remote.toString(), "-o", file.toString(), "-").redirectErrorStream(true).start();
-        try (OutputStream input = process.getOutputStream()) {
-            input.write(entry.getBytes(StandardCharsets.UTF_8));
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as("systemd-journal-remote said: %s", output).isZero();
     }
 }
