@@ -85,19 +85,24 @@ class DaemonDetectNetnsTest {
         config = directory.resolve("bulwark.yml");
         authLog = Files.createDirectories(directory.resolve("log")).resolve("auth.log");
         Files.writeString(authLog, "");
+        writeConfig("logpath: [" + authLog + "]");
+    }
+
+    /** The daemon's configuration: one jail, sshd, reading {@code source} (YAML keys, one a line). */
+    private void writeConfig(String... source) throws IOException {
         Files.writeString(config, """
                 state_dir: %s
                 api: { listen: 127.0.0.1:%d }
                 jails:
                   - name: sshd
                     filter: sshd
-                    logpath: [%s]
+                    %s
                     maxretry: 3
                     findtime: 10m
                     bantime: 1h
                 enforce:
                   - nftables: { hooks: [input] }
-                """.formatted(stateDir, API_PORT, authLog));
+                """.formatted(stateDir, API_PORT, String.join("\n    ", source)));
     }
 
     @AfterEach
@@ -196,21 +201,7 @@ class DaemonDetectNetnsTest {
         JournalFiles.assumeInstalled();
         Path journal = Files.createDirectories(directory.resolve("journal"));
         Path file = journal.resolve("remote.journal");
-        Files.writeString(config, """
-                state_dir: %s
-                api: { listen: 127.0.0.1:%d }
-                jails:
-                  - name: sshd
-                    filter: sshd
-                    journal: [SYSLOG_IDENTIFIER=sshd]
-                    journal_path: %s
-                    from_start: true
-                    maxretry: 3
-                    findtime: 10m
-                    bantime: 1h
-                enforce:
-                  - nftables: { hooks: [input] }
-                """.formatted(stateDir, API_PORT, journal));
+        writeConfig("journal: [SYSLOG_IDENTIFIER=sshd]", "journal_path: " + journal, "from_start: true");
         long now = System.currentTimeMillis() / 1000;
         // a first entry before the start, so that the journal file exists when journalctl opens it; from_start reads it
         JournalFiles.append(file, now, 1, "sshd", "Failed password for root from " + ATTACKER_V4 + " port 4242 ssh2");
