@@ -154,7 +154,8 @@ final class RunCommand implements Subcommand {
                     ? new dev.bulwark.enforce.EnforcerConfig.File(scratch.resolve("files").resolve(file.path().getFileName()), file.family())
                     : enforcer);
         }
-        return new DaemonConfig(config.source(), scratch, config.api(), config.policy(), config.feeds(), enforce, config.jails());
+        return new DaemonConfig(config.source(), scratch, config.api(), config.policy(), config.feeds(), enforce, config.jails(),
+                config.historyKeep());
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {

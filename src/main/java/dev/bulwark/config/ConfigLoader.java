@@ -15,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,7 +44,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 public final class ConfigLoader {
     /** The environment variable naming the configuration file when no {@code --config} is given. */
     public static final String ENVIRONMENT_VARIABLE = "BULWARK_CONFIG";
-    static final List<String> KEYS = List.of("state_dir", "api", "policy", "allow", "feeds", "enforce", "jails", "jail_defaults", "recidive");
+    static final List<String> KEYS = List.of("state_dir", "history", "api", "policy", "allow", "feeds", "enforce", "jails", "jail_defaults",
+            "recidive");
 
     private final Map<String, String> environment;
 
@@ -123,6 +125,7 @@ public final class ConfigLoader {
         if (written != null) {
             stateDir = reader.resolve(written);
         }
+        Duration historyKeep = historyKeep(top, reader);
         ApiConfig api = ApiSection.read(top.mapping("api", ApiSection.KEYS), reader);
         PolicyConfig policy = PolicySection.read(top.mapping("policy", PolicySection.KEYS), top.get("allow"), reader);
         List<FeedConfig> feeds = FeedsSection.read(top.get("feeds"), reader);
@@ -141,7 +144,24 @@ public final class ConfigLoader {
             return null;
         }
         Path finalStateDir = stateDir;
-        return reader.validated(root, null, () -> new DaemonConfig(file, finalStateDir, api, policy, feeds, enforce, jails));
+        return reader.validated(root, null, () -> new DaemonConfig(file, finalStateDir, api, policy, feeds, enforce, jails, historyKeep));
+    }
+
+    /** {@code history: 90d}: how long the history of decisions is kept, at least a day; {@code forever} keeps it all. */
+    private static Duration historyKeep(YamlMap top, NodeReader reader) {
+        Node node = top.get("history");
+        if (node == null) {
+            return DaemonConfig.DEFAULT_HISTORY_KEEP;
+        }
+        Scalar scalar = reader.scalar(node, "history", "a duration such as 90d, or forever");
+        if (scalar == null) {
+            return DaemonConfig.DEFAULT_HISTORY_KEEP;
+        }
+        if (scalar.text().trim().equalsIgnoreCase("forever")) {
+            return null;
+        }
+        Duration keep = reader.duration(node, "history", Duration.ofDays(1));
+        return keep == null ? DaemonConfig.DEFAULT_HISTORY_KEEP : keep;
     }
 
     /** Secrets written into the file, or kept in files it names, must not be readable by other users. */

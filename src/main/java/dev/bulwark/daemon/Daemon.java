@@ -9,6 +9,7 @@ import dev.bulwark.api.Status;
 import dev.bulwark.decision.Decision;
 import dev.bulwark.decision.DecisionStore;
 import dev.bulwark.decision.OriginDecisions;
+import dev.bulwark.decision.StoreException;
 import dev.bulwark.detect.jail.BanCounts;
 import dev.bulwark.detect.jail.JailBook;
 import dev.bulwark.detect.jail.MemoryBanCounts;
@@ -60,6 +61,8 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     static final Duration HOST_REFRESH = Duration.ofSeconds(30);
     static final Duration COUNTER_POLL = Duration.ofMinutes(5);
+    /** How often the history older than the configuration's {@code history:} is removed (the first time a minute after the start). */
+    static final Duration HISTORY_PRUNE = Duration.ofHours(6);
     /** The jails' ban counts under {@code state_dir}, for escalation of repeat offenders. */
     static final String BAN_COUNTS_FILE = "jails.db";
 
@@ -191,6 +194,9 @@ public final class Daemon implements AutoCloseable {
             background.scheduleWithFixedDelay(this::refreshHost, HOST_REFRESH.toSeconds(), HOST_REFRESH.toSeconds(), TimeUnit.SECONDS);
         }
         background.scheduleWithFixedDelay(this::pollCounters, 10, COUNTER_POLL.toSeconds(), TimeUnit.SECONDS);
+        if (config.historyKeep() != null) {
+            background.scheduleWithFixedDelay(this::pruneHistory, 60, HISTORY_PRUNE.toSeconds(), TimeUnit.SECONDS);
+        }
         LOG.info("bulwark {} running: {} feeds, {} jails, enforcers {}, API on http://{}:{}", dev.bulwark.Version.current(), config.feeds().size(),
                 config.jails().jails().size(), reconciler.enforcers().stream().map(Enforcer::name).toList(), config.api().host(), api.port());
     }
@@ -259,6 +265,30 @@ public final class Daemon implements AutoCloseable {
             keeper.hostChanged(readHost());
         } catch (Throwable e) {
             LOG.error("host check failed", e);
+        }
+    }
+
+    /**
+     * Removes the history of decisions older than the configuration's {@code history:} (nothing
+     * when it is forever); returns how many entries went. A failure is logged and tried again at
+     * the next time.
+     */
+    long pruneHistory() {
+        Duration keep = config.historyKeep();
+        if (keep == null) {
+            return 0;
+        }
+        Instant before = clock.instant().minus(keep);
+        try {
+            long removed = store.pruneHistory(before);
+            if (removed > 0) {
+                LOG.info("history: {} entries from before {} removed (history: {})", removed, before,
+                        keep.toHours() % 24 == 0 ? keep.toDays() + "d" : keep.toHours() + "h");
+            }
+            return removed;
+        } catch (StoreException | RuntimeException e) {
+            LOG.warn("cannot remove the history from before {}: {}; tried again in {} hours", before, e.getMessage(), HISTORY_PRUNE.toHours());
+            return 0;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bulwark.decision;
 
 import dev.bulwark.ip.IpAddress;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,6 +26,12 @@ public interface DecisionStore extends AutoCloseable {
 
     /** The history of every decision whose target contains {@code address}, newest first, at most {@code limit}. */
     List<HistoryEntry> history(IpAddress address, int limit) throws StoreException;
+
+    /**
+     * Removes the history entries recorded before {@code before} (the decisions themselves stay);
+     * returns how many. Done in short transactions, so that writes of decisions wait little.
+     */
+    long pruneHistory(Instant before) throws StoreException;
 
     @Override
     void close() throws StoreException;

@@ -2,6 +2,7 @@ package dev.bulwark.decision;
 
 import dev.bulwark.ip.IpAddress;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +68,13 @@ public final class MemoryDecisionStore implements DecisionStore {
             }
         }
         return found;
+    }
+
+    @Override
+    public synchronized long pruneHistory(Instant before) {
+        int size = history.size();
+        history.removeIf(entry -> entry.at().isBefore(before));
+        return size - history.size();
     }
 
     @Override

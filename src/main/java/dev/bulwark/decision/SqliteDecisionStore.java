@@ -164,6 +164,33 @@ public final class SqliteDecisionStore implements DecisionStore {
         }
     }
 
+    /** History entries removed a transaction: a prune holds the write lock a few milliseconds at a time. */
+    private static final int PRUNE_BATCH = 10_000;
+    /** The oldest entries from before a time, at most a number: found through history_by_time (V2__history_by_time.sql). */
+    static final String PRUNE_SELECT = "SELECT id FROM history WHERE at < ? ORDER BY at LIMIT ?";
+
+    @Override
+    public long pruneHistory(Instant before) throws StoreException {
+        requireNonNull(before, "before is null");
+        long removed = 0;
+        while (true) {
+            int batch;
+            synchronized (writeLock) {
+                ensureOpen();
+                try {
+                    batch = writer.prune(before.getEpochSecond(), PRUNE_BATCH);
+                } catch (SQLException | JdbiException e) {
+                    throw failure("cannot remove the history older than " + before + " from " + file + " (" + removed
+                            + " entries removed before this)", e);
+                }
+            }
+            removed += batch;
+            if (batch < PRUNE_BATCH) {
+                return removed;
+            }
+        }
+    }
+
     @Override
     public List<HistoryEntry> history(IpAddress address, int limit) throws StoreException {
         requireNonNull(address, "address is null");
@@ -470,6 +497,18 @@ public final class SqliteDecisionStore implements DecisionStore {
             this.put = connection.prepareStatement(PUT);
             this.remove = connection.prepareStatement(REMOVE);
             this.record = connection.prepareStatement(RECORD);
+        }
+
+        /** Removes up to {@code limit} history entries from before {@code beforeSecond}, oldest first; returns how many. */
+        int prune(long beforeSecond, int limit) throws SQLException {
+            return handle.inTransaction(transaction -> {
+                try (PreparedStatement delete = handle.getConnection().prepareStatement(
+                        "DELETE FROM history WHERE id IN (" + PRUNE_SELECT + ")")) {
+                    delete.setLong(1, beforeSecond);
+                    delete.setInt(2, limit);
+                    return delete.executeUpdate();
+                }
+            });
         }
 
         void write(DecisionBatch batch) throws SQLException {

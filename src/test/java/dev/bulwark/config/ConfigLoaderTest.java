@@ -233,7 +233,7 @@ class ConfigLoaderTest {
         assertThat(errors(result)).containsExactly(
                 "4:5: feeds[0].evry: unknown key 'evry' (did you mean 'every'?); the keys of feeds[0] are: name, url, format, csv, json, "
                         + "headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, categories",
-                "5:1: polcy: unknown key 'polcy' (did you mean 'policy'?); the keys at the top level are: state_dir, api, policy, allow, feeds, enforce, jails, jail_defaults, recidive");
+                "5:1: polcy: unknown key 'polcy' (did you mean 'policy'?); the keys at the top level are: state_dir, history, api, policy, allow, feeds, enforce, jails, jail_defaults, recidive");
     }
 
     @Test
@@ -433,7 +433,7 @@ class ConfigLoaderTest {
     void aTopLevelThatIsNoMappingIsRefused() throws IOException {
         ConfigResult result = load("- feeds\n- enforce\n");
 
-        assertThat(errors(result)).containsExactly("1:1: null: the configuration must be a mapping of keys (state_dir, api, policy, allow, feeds, enforce, jails, "
+        assertThat(errors(result)).containsExactly("1:1: null: the configuration must be a mapping of keys (state_dir, history, api, policy, allow, feeds, enforce, jails, "
                 + "jail_defaults, recidive), "
                 + "one a line such as 'feeds:'");
     }
@@ -559,6 +559,16 @@ class ConfigLoaderTest {
         assertThat(jails.recidive()).isEqualTo(new JailRules("recidive", 4, Duration.ofDays(1), Duration.ofDays(14),
                 ignored.union(IpSet.of("198.51.100.0/24")), defaults, 56, List.of("bruteforce", "recidive")));
         assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void theHistoryIsKeptNinetyDaysUnlessTheConfigurationSaysHowLongOrForever() throws IOException {
+        assertThat(load("").config().historyKeep()).isEqualTo(Duration.ofDays(90));
+        assertThat(load("history: 2w\n").config().historyKeep()).isEqualTo(Duration.ofDays(14));
+        assertThat(load("history: forever\n").config().historyKeep()).isNull();
+
+        assertThat(errors(load("history: 12h\n"))).containsExactly("1:10: history: must be at least 1d, not 12h");
+        assertThat(errors(load("history: 90\n"))).containsExactly("1:10: history: '90' is not a duration: add a unit, e.g. 90s, 90m or 90h");
     }
 
     @Test

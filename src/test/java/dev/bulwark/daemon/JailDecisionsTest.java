@@ -65,7 +65,7 @@ class JailDecisionsTest {
         PolicyConfig policy = new PolicyConfig(60, 30, Duration.ofHours(24), Protection.all(), IpSet.empty(),
                 allow == null ? IpSet.empty() : IpSet.of(allow), 8, 32, false);
         DaemonConfig config = new DaemonConfig(directory.resolve("bulwark.yml"), directory.resolve("state"), ApiConfig.defaults(), policy,
-                List.of(), List.of(new EnforcerConfig.File(directory.resolve("edl.txt"), 0)), jails);
+                List.of(), List.of(new EnforcerConfig.File(directory.resolve("edl.txt"), 0)), jails, DaemonConfig.DEFAULT_HISTORY_KEEP);
         Daemon daemon = Daemon.restore(config, SqliteDecisionStore.open(directory.resolve("state/decisions.db")),
                 new Daemon.Environment(clock, ProcessRunner.local(), null, new ByteArrayOutputStream()));
         running.add(daemon);

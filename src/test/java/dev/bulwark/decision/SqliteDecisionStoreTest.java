@@ -285,6 +285,52 @@ class SqliteDecisionStoreTest {
     }
 
     @Test
+    void pruningTheHistoryRemovesTheEntriesFromBeforeTheCutOffAndNoDecision() throws StoreException {
+        Decision first = decision("feed", "192.0.2.1");
+        Decision second = decision("feed", "192.0.2.2");
+        store.write(new DecisionBatch(T0, "feed").put(first, Change.CREATED).put(second, Change.CREATED));
+        store.write(new DecisionBatch(T1, "feed").remove(second, Change.REMOVED));
+        store.write(new DecisionBatch(T2, "ops").put(first, Change.CHANGED));
+
+        assertThat(store.pruneHistory(T1)).isEqualTo(2);
+
+        assertThat(store.history(IpAddress.parse("192.0.2.1"), 10)).containsExactly(new HistoryEntry(T2, Change.CHANGED, "ops", first));
+        assertThat(store.history(IpAddress.parse("192.0.2.2"), 10)).containsExactly(new HistoryEntry(T1, Change.REMOVED, "feed", second));
+        assertThat(all(store)).containsExactly(first);
+        assertThat(store.pruneHistory(T1)).as("nothing left before the cut-off").isZero();
+    }
+
+    @Test
+    void aLargePruneRunsInSeveralTransactionsAndRemovesEveryOldEntry() throws StoreException {
+        DecisionBatch many = new DecisionBatch(T0, "feed");
+        for (int index = 0; index < 25_000; index++) {
+            many.put(decision("feed", "10." + (index >> 16) + "." + (index >> 8 & 255) + "." + (index & 255)), Change.CREATED);
+        }
+        store.write(many);
+        store.write(new DecisionBatch(T2, "feed").remove(decision("feed", "10.0.0.1"), Change.REMOVED));
+
+        assertThat(store.pruneHistory(T1)).isEqualTo(25_000);
+        assertThat(store.history(IpAddress.parse("10.0.0.1"), 10)).extracting(HistoryEntry::at).containsExactly(T2);
+        assertThat(store.count()).isEqualTo(24_999);
+    }
+
+    @Test
+    void thePruneFindsOldEntriesByTheTimeIndexNotByAScan() throws Exception {
+        try (Connection connection = connect(file);
+             PreparedStatement statement = connection.prepareStatement("EXPLAIN QUERY PLAN " + SqliteDecisionStore.PRUNE_SELECT)) {
+            statement.setLong(1, T1.getEpochSecond());
+            statement.setInt(2, 10);
+            List<String> plan = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    plan.add(result.getString("detail"));
+                }
+            }
+            assertThat(plan).containsExactly("SEARCH history USING COVERING INDEX history_by_time (at<?)");
+        }
+    }
+
+    @Test
     void aReadDuringAWriteSeesTheStateBeforeItAndDoesNotHoldItUp() throws Exception {
         Decision first = decision("feed", "192.0.2.1");
         Decision second = decision("feed", "192.0.2.2");
@@ -343,7 +389,7 @@ class SqliteDecisionStoreTest {
         assertThatThrownBy(() -> SqliteDecisionStore.open(file))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("schema version 99, newer than this Bulwark knows (1)")
+                .hasMessageContaining("schema version 99, newer than this Bulwark knows (2)")
                 .hasMessageContaining("Run that version");
         store = SqliteDecisionStore.open(directory.resolve("other.db"));
     }
