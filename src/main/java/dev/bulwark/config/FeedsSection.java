@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -23,7 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** {@code feeds: [{ name, url, format, csv, json, headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, categories }]}. */
 final class FeedsSection {
     static final List<String> KEYS = List.of("name", "url", "format", "csv", "json", "headers", "every", "jitter", "min_score", "ttl",
-            "shrink_guard", "action", "timeout", "retries", "categories");
+            "shrink_guard", "action", "timeout", "retries", "max_size", "categories");
     private static final List<String> CSV_KEYS = List.of("column", "score");
     private static final List<String> JSON_KEYS = List.of("items", "ip", "score");
     /** The origin of bans made by hand (CLI and API); a feed named so would mix its decisions with theirs. */
@@ -68,12 +69,49 @@ final class FeedsSection {
         Action action = action(feed, reader);
         Duration timeout = feed.duration("timeout", FeedConfig.DEFAULT_TIMEOUT, Duration.ofMillis(1));
         int retries = feed.integer("retries", FeedConfig.DEFAULT_RETRIES, 0, 10);
+        long maxSize = maxSize(feed, reader);
         List<String> categories = categories(feed, reader);
         if (!complete || reader.errorCount() > errors) {
             return null;
         }
         return reader.validated(feed.node(), feed.path(), () -> new FeedConfig(name, url, format, options, headers, every, jitter, minScore,
-                ttl, shrinkGuard, action, timeout, retries, categories));
+                ttl, shrinkGuard, action, timeout, retries, categories, maxSize));
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB|GiB)?");
+
+    /** {@code max_size: 256MiB}: bytes, or KiB, MiB or GiB; at least 1KiB. */
+    private static long maxSize(YamlMap feed, NodeReader reader) {
+        Node node = feed.get("max_size");
+        if (node == null) {
+            return FeedConfig.DEFAULT_MAX_SIZE;
+        }
+        String expected = "a size such as 256MiB or 1GiB (units B, KiB, MiB, GiB)";
+        Scalar scalar = reader.scalar(node, feed.path("max_size"), expected);
+        if (scalar == null) {
+            return FeedConfig.DEFAULT_MAX_SIZE;
+        }
+        Matcher size = SIZE.matcher(scalar.text().trim());
+        if (!size.matches()) {
+            reader.error(node, feed.path("max_size"), scalar.shown() + " is not a size: write " + expected);
+            return FeedConfig.DEFAULT_MAX_SIZE;
+        }
+        int shift = switch (size.group(2) == null ? "B" : size.group(2)) {
+            case "KiB" -> 10;
+            case "MiB" -> 20;
+            case "GiB" -> 30;
+            default -> 0;
+        };
+        long amount = Long.parseLong(size.group(1));
+        if (amount > Long.MAX_VALUE >> shift) {
+            reader.error(node, feed.path("max_size"), scalar.shown() + " is more than a file can hold: write e.g. 1GiB");
+            return FeedConfig.DEFAULT_MAX_SIZE;
+        }
+        if (amount << shift < FeedConfig.MIN_MAX_SIZE) {
+            reader.error(node, feed.path("max_size"), "must be at least 1KiB, not " + scalar.shown());
+            return FeedConfig.DEFAULT_MAX_SIZE;
+        }
+        return amount << shift;
     }
 
     private static String name(YamlMap feed, NodeReader reader, Map<String, Node> names) {

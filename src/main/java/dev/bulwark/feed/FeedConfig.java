@@ -28,14 +28,19 @@ import java.util.regex.Pattern;
  * @param timeout     for connecting and for the whole answer
  * @param retries     further tries after a failed fetch within one round, with backoff
  * @param categories  added to every entry's own categories
+ * @param maxSize     the most bytes the body may have as received, and its content once unpacked
  */
 public record FeedConfig(String name, String url, FeedFormat format, ParseOptions options, Map<String, String> headers,
                          Duration every, Duration jitter, int minScore, Duration ttl, double shrinkGuard, Action action,
-                         Duration timeout, int retries, List<String> categories) {
+                         Duration timeout, int retries, List<String> categories, long maxSize) {
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     public static final double DEFAULT_SHRINK_GUARD = 0.5;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_RETRIES = 2;
+    /** The most a body may be as received, and its content unpacked, unless the feed's max_size says otherwise. */
+    public static final long DEFAULT_MAX_SIZE = 256L << 20;
+    /** The least max_size may be. */
+    public static final long MIN_MAX_SIZE = 1L << 10;
 
     public FeedConfig {
         requireNonNull(name, "name is null");
@@ -56,6 +61,9 @@ public record FeedConfig(String name, String url, FeedFormat format, ParseOption
         }
         if (shrinkGuard < 0 || shrinkGuard > 1) {
             throw new IllegalArgumentException("feed " + name + ": shrink_guard must be 0% to 100%, not " + shrinkGuard);
+        }
+        if (maxSize < MIN_MAX_SIZE) {
+            throw new IllegalArgumentException("feed " + name + ": max_size must be at least 1KiB, not " + maxSize + " bytes");
         }
         if (retries < 0 || retries > 10) {
             throw new IllegalArgumentException("feed " + name + ": retries must be 0 to 10, not " + retries);

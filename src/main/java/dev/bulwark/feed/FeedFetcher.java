@@ -240,7 +240,8 @@ public final class FeedFetcher {
                     "check that the state directory " + lastGood.directory().getParent() + " is writable and not full"), false);
         }
         try {
-            CompletableFuture<HttpResponse<Path>> exchange = http.sendAsync(request(), HttpResponse.BodyHandlers.ofFile(download));
+            CompletableFuture<HttpResponse<Path>> exchange = http.sendAsync(request(),
+                    SizeLimit.body(HttpResponse.BodyHandlers.ofFile(download), config.maxSize()));
             HttpResponse<Path> response;
             try {
                 response = exchange.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -253,6 +254,11 @@ public final class FeedFetcher {
                 Thread.currentThread().interrupt();
                 return new Attempt(Kind.ERROR, refusal("stopped while fetching " + where, "none: bulwark is stopping"), false);
             } catch (ExecutionException e) {
+                SizeLimit.TooLarge tooLarge = tooLarge(e);
+                if (tooLarge != null) {
+                    return new Attempt(Kind.GARBAGE, refusal("the answer from " + where + " is too large: " + tooLarge.getMessage(),
+                            "check the feed's url; if the feed is this large, raise its max_size"), false);
+                }
                 if (e.getCause() instanceof HttpTimeoutException && !(e.getCause() instanceof HttpConnectTimeoutException)) {
                     // the client's own request timer, which races the deadline above: the same failure, said the same way
                     return new Attempt(Kind.ERROR, refusal("no complete answer from " + where + " within " + describe(config.timeout()),
@@ -277,6 +283,16 @@ public final class FeedFetcher {
         } finally {
             deleteQuietly(download);
         }
+    }
+
+    /** The size limit's refusal among the causes of {@code failure}, or null (the client may wrap it in an IOException of its own). */
+    private static SizeLimit.TooLarge tooLarge(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SizeLimit.TooLarge tooLarge) {
+                return tooLarge;
+            }
+        }
+        return null;
     }
 
     private HttpRequest request() {
@@ -335,14 +351,20 @@ public final class FeedFetcher {
     private Attempt fetchFile() {
         Path path = source.path();
         String stamp;
+        long size;
         try {
             BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            size = attributes.size();
             stamp = attributes.size() + " bytes, modified " + attributes.lastModifiedTime();
         } catch (NoSuchFileException e) {
             return new Attempt(Kind.ERROR, refusal("feed file not found: " + path.toAbsolutePath(),
                     "create it, or correct the feed's url"), false);
         } catch (IOException e) {
             return new Attempt(Kind.ERROR, refusal("cannot read " + path.toAbsolutePath() + ": " + scrub(e.toString()), "check its permissions"), false);
+        }
+        if (size > config.maxSize()) {
+            return new Attempt(Kind.GARBAGE, refusal("feed file " + path.toAbsolutePath() + " is too large: " + size + " bytes, past the feed's max_size of "
+                    + SizeLimit.describe(config.maxSize()), "check the file; if the feed is this large, raise its max_size"), false);
         }
         if (inForce != null && inForceMetadata != null && inForceMetadata.cameFrom(config.url()) && stamp.equals(inForceMetadata.fileStamp())) {
             return new Attempt(Kind.NOT_MODIFIED, "feed " + config.name() + ": " + where + " unchanged (" + stamp + ")", false);
@@ -382,6 +404,9 @@ public final class FeedFetcher {
         FeedContent content;
         try (InputStream input = Files.newInputStream(body)) {
             content = parse(input, config.format());
+        } catch (SizeLimit.TooLarge e) {
+            return new Attempt(Kind.GARBAGE, refusal("the answer from " + where + " is too large: " + e.getMessage(),
+                    "check the feed's url; if the feed is this large, raise its max_size"), false);
         } catch (IOException e) {
             return new Attempt(Kind.GARBAGE, refusal("the answer from " + where + " cannot be read as a feed: " + scrub(e.getMessage()),
                     "check the feed's url and format"), false);
@@ -451,6 +476,8 @@ public final class FeedFetcher {
         if (input != raw) {
             input = FeedSource.unpack(input);
         }
+        // what gzip unpacks to is bounded too: a small body may hold gigabytes
+        input = new BufferedInputStream(SizeLimit.content(input, config.maxSize()), BUFFER_SIZE);
         FeedFormat chosen = format != null ? format : detect(input);
         FeedContent.Builder builder = FeedContent.builder(config.minScore(), config.categories());
         chosen.parser(config.options(), clock).parse(input, builder);

@@ -109,6 +109,7 @@ class ConfigLoaderTest {
                     action: monitor
                     timeout: 10s
                     retries: 5
+                    max_size: 1GiB
                     categories: [scanner, bruteforce]
                   - name: list
                     url: lists/drop.csv
@@ -147,10 +148,10 @@ class ConfigLoaderTest {
                 new FeedConfig("scored", "https://api.example.net/threats?limit=1000", FeedFormat.JSON,
                         new ParseOptions(null, null, "ip_address", "threat_score", "threats"),
                         Map.of("X-API-Key", "k-123", "Accept", "application/json"), Duration.ofMinutes(90), Duration.ofMinutes(1), 50,
-                        Duration.ofDays(2), 0.25, Action.MONITOR, Duration.ofSeconds(10), 5, List.of("scanner", "bruteforce")),
+                        Duration.ofDays(2), 0.25, Action.MONITOR, Duration.ofSeconds(10), 5, List.of("scanner", "bruteforce"), 1L << 30),
                 new FeedConfig("list", directory.resolve("lists/drop.csv").toString(), FeedFormat.CSV, new ParseOptions("2", "risk", null, null, null),
                         Map.of(), Duration.ofHours(12), Duration.ofHours(6), 0, null, 0.3, Action.BLOCK, FeedConfig.DEFAULT_TIMEOUT,
-                        FeedConfig.DEFAULT_RETRIES, List.of()));
+                        FeedConfig.DEFAULT_RETRIES, List.of(), FeedConfig.DEFAULT_MAX_SIZE));
 
         assertThat(config.enforce()).containsExactly(
                 new EnforcerConfig.Nftables("edge", new RuleSettings(EnumSet.allOf(Hook.class), Verdict.REJECT, "bulwark: ", -5)),
@@ -190,7 +191,8 @@ class ConfigLoaderTest {
         assertThat(policy.adminNetworks().isEmpty()).isTrue();
         assertThat(policy.allow().isEmpty()).isTrue();
         assertThat(config.feeds()).containsExactly(new FeedConfig("drop", "https://feeds.example.net/drop.txt", null, ParseOptions.DEFAULTS,
-                Map.of(), Duration.ofHours(1), Duration.ofMinutes(6), 0, null, 0.5, Action.BLOCK, Duration.ofSeconds(30), 2, List.of()));
+                Map.of(), Duration.ofHours(1), Duration.ofMinutes(6), 0, null, 0.5, Action.BLOCK, Duration.ofSeconds(30), 2, List.of(),
+                256L << 20));
         assertThat(config.enforce()).containsExactly(new EnforcerConfig.Nftables("bulwark", RuleSettings.defaults()),
                 new EnforcerConfig.File(Path.of("/srv/edl/all.txt"), 0));
     }
@@ -232,7 +234,7 @@ class ConfigLoaderTest {
 
         assertThat(errors(result)).containsExactly(
                 "4:5: feeds[0].evry: unknown key 'evry' (did you mean 'every'?); the keys of feeds[0] are: name, url, format, csv, json, "
-                        + "headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, categories",
+                        + "headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, max_size, categories",
                 "5:1: polcy: unknown key 'polcy' (did you mean 'policy'?); the keys at the top level are: state_dir, history, api, policy, allow, feeds, enforce, jails, jail_defaults, recidive");
     }
 
@@ -559,6 +561,25 @@ class ConfigLoaderTest {
         assertThat(jails.recidive()).isEqualTo(new JailRules("recidive", 4, Duration.ofDays(1), Duration.ofDays(14),
                 ignored.union(IpSet.of("198.51.100.0/24")), defaults, 56, List.of("bruteforce", "recidive")));
         assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void maxSizeIsBytesOrKibMibGibOfAtLeastOneKib() throws IOException {
+        ConfigResult result = load("""
+                feeds:
+                  - { name: a, url: https://feeds.example.net/a.txt, max_size: 2048 }
+                  - { name: b, url: https://feeds.example.net/b.txt, max_size: 512KiB }
+                  - { name: c, url: https://feeds.example.net/c.txt, max_size: 512 }
+                  - { name: d, url: https://feeds.example.net/d.txt, max_size: 5 MB }
+                """);
+
+        assertThat(errors(result)).containsExactly(
+                "4:64: feeds[2].max_size: must be at least 1KiB, not '512'",
+                "5:64: feeds[3].max_size: '5 MB' is not a size: write a size such as 256MiB or 1GiB (units B, KiB, MiB, GiB)");
+        assertThat(load("feeds: [{ name: a, url: https://feeds.example.net/a.txt, max_size: 512KiB }]\n").config().feeds())
+                .extracting(FeedConfig::maxSize).containsExactly(512L << 10);
+        assertThat(load("feeds: [{ name: a, url: https://feeds.example.net/a.txt, max_size: 2048 }]\n").config().feeds())
+                .extracting(FeedConfig::maxSize).containsExactly(2048L);
     }
 
     @Test

@@ -255,6 +255,67 @@ class FeedFetcherTest {
     }
 
     @Test
+    void aBodyPastMaxSizeIsRefusedByItsLengthOrAsItArrivesAndTheLastGoodCopyStays() throws IOException {
+        byte[] large = new byte[200_000];
+        java.util.Arrays.fill(large, (byte) '\n');
+        script("/drop.txt", answer(200, DROP), answer(200, large));
+        // the same without a Content-Length: chunked, so only the count of what arrives can tell
+        server.handle("/chunked.txt", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (java.io.OutputStream output = exchange.getResponseBody()) {
+                output.write(DROP);
+                output.write(large);
+            } catch (IOException e) {
+                // the client hung up once it had enough: what this test wants
+            }
+        });
+        FeedFetcher fetcher = fetcher(feed(server.base() + "/drop.txt").name("drop").maxSize(64 << 10).build());
+        FeedRound good = fetcher.round();
+
+        FeedRound tooLarge = fetcher.round();
+        FeedRound chunked = fetcher(feed(server.base() + "/chunked.txt").name("chunked").maxSize(64 << 10).build()).round();
+
+        assertThat(good.outcome().kind()).isEqualTo(Kind.OK);
+        assertThat(tooLarge.outcome().kind()).isEqualTo(Kind.GARBAGE);
+        assertThat(tooLarge.outcome().message()).startsWith("feed drop: the answer from " + server.base() + "/drop.txt is too large: the body"
+                + " is 200000 bytes (its Content-Length), past the feed's max_size of 64KiB; ").contains("raise its max_size");
+        assertThat(tooLarge.content()).isSameAs(good.content());
+        assertThat(tooLarge.outcome().attempts()).as("not tried again: it would be as large").isEqualTo(1);
+        assertThat(chunked.outcome().kind()).isEqualTo(Kind.GARBAGE);
+        assertThat(chunked.outcome().message()).contains("is too large: more than 65536 bytes of the body arrived, past the feed's max_size of 64KiB");
+        try (Stream<Path> files = Files.list(stateDir.resolve("feeds/drop"))) {
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .containsExactlyInAnyOrder("meta.json", "body-" + LastGood.sha256(DROP).substring(0, 16));
+        }
+    }
+
+    @Test
+    void aSmallGzipBodyThatUnpacksPastMaxSizeIsRefused() throws IOException {
+        // 4 MB of one address a line: about 20 KB packed, under the limit; unpacked, four times over it
+        byte[] lines = "192.0.2.1\n".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
+        byte[] packed = LocalFeedServer.gzip(lines);
+        assertThat(packed.length).isLessThan(1 << 20);
+        script("/bomb.txt", answer(200, packed, "Content-Encoding", "gzip"));
+
+        FeedRound round = fetcher(feed(server.base() + "/bomb.txt").name("bomb").maxSize(1 << 20).build()).round();
+
+        assertThat(round.outcome().kind()).isEqualTo(Kind.GARBAGE);
+        assertThat(round.outcome().message()).contains("is too large: the content unpacks to more than 1MiB, the feed's max_size");
+        assertThat(round.content()).isNull();
+    }
+
+    @Test
+    void aFileFeedPastMaxSizeIsRefusedBeforeItIsCopied() throws IOException {
+        Path file = stateDir.resolve("big.txt");
+        Files.write(file, "192.0.2.1\n".repeat(200).getBytes(StandardCharsets.US_ASCII));
+
+        FeedRound round = fetcher(feed(file.toString()).name("big").maxSize(1 << 10).build()).round();
+
+        assertThat(round.outcome().kind()).isEqualTo(Kind.GARBAGE);
+        assertThat(round.outcome().message()).contains("feed file " + file + " is too large: 2000 bytes, past the feed's max_size of 1KiB");
+    }
+
+    @Test
     void refusesAnEmptyFeed() throws IOException {
         // the real FireHOL feodo set of December 2018: a header and no entry
         script("/feodo.ipset", answer(200, TestFeeds.resource("firehol/feodo.ipset")));

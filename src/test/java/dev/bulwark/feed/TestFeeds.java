@@ -27,6 +27,7 @@ final class TestFeeds {
     private Duration timeout = Duration.ofSeconds(5);
     private int retries;
     private List<String> categories = List.of();
+    private long maxSize = FeedConfig.DEFAULT_MAX_SIZE;
 
     private TestFeeds(String url) {
         this.url = url;
@@ -48,10 +49,11 @@ final class TestFeeds {
     TestFeeds timeout(Duration value) { timeout = value; return this; }
     TestFeeds retries(int value) { retries = value; return this; }
     TestFeeds categories(String... values) { categories = List.of(values); return this; }
+    TestFeeds maxSize(long value) { maxSize = value; return this; }
 
     FeedConfig build() {
         return new FeedConfig(name, url, format, options, headers, every, jitter, minScore, null, shrinkGuard, Action.BLOCK,
-                timeout, retries, categories);
+                timeout, retries, categories, maxSize);
     }
 
     /** A test resource under {@code src/test/resources/feeds/}. */
