@@ -5,6 +5,7 @@ import dev.bulwark.config.ConfigProblem;
 import dev.bulwark.config.ConfigResult;
 import dev.bulwark.daemon.Daemon;
 import dev.bulwark.daemon.DaemonConfig;
+import dev.bulwark.daemon.StateLock;
 import dev.bulwark.decision.DecisionStore;
 import dev.bulwark.decision.MemoryDecisionStore;
 import dev.bulwark.decision.SqliteDecisionStore;
@@ -91,6 +92,24 @@ final class RunCommand implements Subcommand {
         }
         DaemonConfig config = loaded.config();
         boolean dryRun = parsed.hasMatchedOption("--dry-run");
+        // a dry run reads the state and writes only a copy: it may run beside the daemon
+        StateLock lock;
+        try {
+            lock = dryRun ? null : StateLock.acquire(config.stateDir(), "bulwark " + spec().name());
+        } catch (StateLock.Held e) {
+            stderr.println("bulwark " + spec().name() + ": " + e.getMessage());
+            return Main.FAILURE;
+        }
+        try {
+            return run(parsed, config, dryRun);
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private int run(ParseResult parsed, DaemonConfig config, boolean dryRun) throws Exception {
         DecisionStore store = openStore(config, dryRun);
         Path scratch = null;
         if (dryRun) {

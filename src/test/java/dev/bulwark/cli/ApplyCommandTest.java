@@ -61,6 +61,43 @@ class ApplyCommandTest {
         assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEqualTo("198.51.100.0/24\n");
     }
 
+    /**
+     * Another process holding state_dir/lock (a POSIX lock, as a running daemon holds it; here
+     * Python's fcntl.lockf in a process of its own): apply is refused and says so, a dry run
+     * still reads, and once the holder is gone apply works.
+     */
+    @Test
+    void anotherBulwarkOnTheStateDirectoryIsRefusedUntilItIsGone() throws Exception {
+        Path feed = directory.resolve("drop.txt");
+        Files.writeString(feed, "198.51.100.0/24\n");
+        configure(feed);
+        Path lock = Files.createDirectories(directory.resolve("state")).resolve("lock");
+        Process holder = new ProcessBuilder("/usr/bin/python3", "-c", """
+                import fcntl, sys
+                f = open(sys.argv[1], 'a+')
+                fcntl.lockf(f, fcntl.LOCK_EX)
+                f.truncate(0); f.write('bulwark run pid 4242\\n'); f.flush()
+                print('held', flush=True)
+                sys.stdin.read()
+                """, lock.toString()).redirectErrorStream(true).start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("held\n");
+
+            assertThat(apply()).isEqualTo(1);
+            assertThat(stderr).isEqualTo("bulwark apply: another bulwark (bulwark run pid 4242) is using the state directory "
+                    + directory.resolve("state") + " (it holds " + lock + "): stop it first, or talk to the running daemon with "
+                    + "bulwark ban, unban, list or status\n");
+            assertThat(directory.resolve("out/edl.txt")).doesNotExist();
+            assertThat(apply("--dry-run")).as(stderr).isZero();
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+        assertThat(apply()).as(stderr).isZero();
+        assertThat(Files.readString(directory.resolve("out/edl.txt"))).isEqualTo("198.51.100.0/24\n");
+        assertThat(Files.readString(lock)).startsWith("bulwark apply pid ");
+    }
+
     @Test
     void aDryRunShowsTheChangeAndWritesNothing() throws Exception {
         Path feed = directory.resolve("drop.txt");
