@@ -1,8 +1,8 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.ip.IpFamily;
-import dev.bulwark.ip.IpFormat;
 import dev.bulwark.ip.IpSet;
+import dev.bulwark.ip.PrefixWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +41,7 @@ public enum ListFormat {
 
     /** Writes the set; returns the prefix counts, so that a summary need not decompose the set again. */
     public Written write(IpSet set, OutputStream output) throws IOException {
-        Out out = new Out(output);
+        PrefixWriter out = new PrefixWriter(output);
         switch (this) {
             case PLAIN -> {
                 writePrefixes(set, IpFamily.IPV4, out, "", "\n", 0);
@@ -52,10 +52,10 @@ public enum ListFormat {
             case JSON -> writeJson(set, out);
         }
         out.flush();
-        return new Written(out.written[IpFamily.IPV4.ordinal()], out.written[IpFamily.IPV6.ordinal()]);
+        return new Written(out.written(IpFamily.IPV4), out.written(IpFamily.IPV6));
     }
 
-    private static void writeNft(IpSet set, Out out) throws IOException {
+    private static void writeNft(IpSet set, PrefixWriter out) throws IOException {
         out.text("#!/usr/sbin/nft -f\n# Bulwark blocklist: load with nft -f FILE (one atomic transaction)\n");
         out.text("table inet " + NFT_TABLE + " {\n"
                 + "\tset v4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n"
@@ -71,7 +71,7 @@ public enum ListFormat {
         }
     }
 
-    private static void writeIpset(IpSet set, Out out) throws IOException {
+    private static void writeIpset(IpSet set, PrefixWriter out) throws IOException {
         for (IpFamily family : IpFamily.values()) {
             String name = IPSET_PREFIX + (family == IpFamily.IPV4 ? "v4" : "v6");
             String fresh = name + "-new";
@@ -96,7 +96,7 @@ public enum ListFormat {
         }
     }
 
-    private static void writeJson(IpSet set, Out out) throws IOException {
+    private static void writeJson(IpSet set, PrefixWriter out) throws IOException {
         out.text("{\"ipv4\":[");
         writePrefixes(set, IpFamily.IPV4, out, "\"", "\"", -1);
         out.text("],\"ipv6\":[");
@@ -108,7 +108,7 @@ public enum ListFormat {
      * Writes each prefix between {@code before} and {@code after}. {@code perLine} 0: each on its
      * own; -1: all comma-separated; n: comma-separated groups of n, each group wrapped.
      */
-    private static void writePrefixes(IpSet set, IpFamily family, Out out, String before, String after, int perLine) throws IOException {
+    private static void writePrefixes(IpSet set, IpFamily family, PrefixWriter out, String before, String after, int perLine) throws IOException {
         byte[] open = before.getBytes(StandardCharsets.US_ASCII);
         byte[] close = after.getBytes(StandardCharsets.US_ASCII);
         long[] written = new long[1];
@@ -138,84 +138,4 @@ public enum ListFormat {
 
     private static final byte[] COMMA = {','};
     private static final byte[] COMMA_SPACE = {',', ' '};
-    private static final byte[] NEWLINE = {'\n'};
-
-    /** A byte buffer in front of the stream; the callbacks of forEachPrefix cannot throw IOException. */
-    private static final class Out {
-        private final OutputStream output;
-        private final byte[] buffer = new byte[1 << 16];
-        final long[] written = new long[IpFamily.values().length];
-        private int position;
-        private IOException failure;
-
-        Out(OutputStream output) {
-            this.output = output;
-        }
-
-        void line(byte[] head, IpFamily family, long high, long low, int length) {
-            line(head, family, high, low, length, NEWLINE);
-        }
-
-        void line(byte[] head, IpFamily family, long high, long low, int length, byte[] tail) {
-            bytes(head);
-            prefix(family, high, low, length);
-            bytes(tail);
-        }
-
-        void prefix(IpFamily family, long high, long low, int length) {
-            written[family.ordinal()]++;
-            room(IpFormat.MAX_PREFIX_LENGTH);
-            position = IpFormat.appendPrefix(buffer, position, family, high, low, length);
-        }
-
-        void bytes(byte[] bytes) {
-            if (bytes.length > buffer.length) {
-                drain();
-                write(bytes, bytes.length);
-                return;
-            }
-            room(bytes.length);
-            System.arraycopy(bytes, 0, buffer, position, bytes.length);
-            position += bytes.length;
-        }
-
-        void text(String text) throws IOException {
-            bytes(text.getBytes(StandardCharsets.US_ASCII));
-            rethrow();
-        }
-
-        void flush() throws IOException {
-            drain();
-            rethrow();
-            output.flush();
-        }
-
-        private void room(int needed) {
-            if (buffer.length - position < needed) {
-                drain();
-            }
-        }
-
-        private void drain() {
-            write(buffer, position);
-            position = 0;
-        }
-
-        private void write(byte[] bytes, int length) {
-            if (failure != null) {
-                return;
-            }
-            try {
-                output.write(bytes, 0, length);
-            } catch (IOException e) {
-                failure = e;
-            }
-        }
-
-        private void rethrow() throws IOException {
-            if (failure != null) {
-                throw failure;
-            }
-        }
-    }
 }
