@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -71,6 +73,9 @@ final class FilterTestCommand implements Subcommand {
         spec.addOption(OptionSpec.builder("--option").paramLabel("KEY=VALUE").type(List.class).auxiliaryTypes(String.class)
                 .description("A filter init option, as sshd[mode=aggressive] sets it, e.g. --option mode=aggressive. Repeatable.").build());
         spec.addOption(OptionSpec.builder("--json").arity("0").description("One JSON object per matched line on stdout.").build());
+        spec.addOption(OptionSpec.builder("--print").paramLabel("KIND").type(List.class).auxiliaryTypes(String.class)
+                .description("Also print each line of a kind, as it is read: matched, ignored or missed (fail2ban-regex's "
+                        + "--print-all-matched and the like), as KIND N: LINE. Repeatable; not with --json.").build());
         spec.addOption(OptionSpec.builder("--now").paramLabel("TIME").type(String.class)
                 .description("When the log is taken to be read, for dates without a year (syslog's): ISO-8601, e.g. 2026-11-30T12:00:00Z. "
                         + "Default: the log's last modification, when its last line was written, so that an old log reads as it did live.").build());
@@ -107,6 +112,21 @@ final class FilterTestCommand implements Subcommand {
             return Main.USAGE;
         }
         boolean json = parsed.hasMatchedOption("--json");
+        Set<String> print = new HashSet<>();
+        for (String kind : parsed.<List<String>>matchedOptionValue("--print", List.of())) {
+            for (String each : kind.split(",")) {
+                String name = each.strip().toLowerCase(java.util.Locale.ROOT);
+                if (!name.equals("matched") && !name.equals("ignored") && !name.equals("missed")) {
+                    stderr.println("bulwark filter-test: --print " + each.strip() + ": write matched, ignored or missed");
+                    return Main.USAGE;
+                }
+                print.add(name);
+            }
+        }
+        if (json && !print.isEmpty()) {
+            stderr.println("bulwark filter-test: --print and --json both write to stdout: use one");
+            return Main.USAGE;
+        }
         FilterDefinition definition;
         try {
             JailFilter.Reference reference = JailFilter.parse(filterName);
@@ -148,6 +168,10 @@ final class FilterTestCommand implements Subcommand {
                         first = match;
                     }
                 }
+                String kind = nofail ? "ignored" : first != null ? "matched" : "missed";
+                if (print.contains(kind)) {
+                    out.write((kind + " " + number + ": " + line + "\n").getBytes(StandardCharsets.UTF_8));
+                }
                 if (nofail) {
                     tally.ignored++;
                 } else if (first != null) {
@@ -172,6 +196,10 @@ final class FilterTestCommand implements Subcommand {
             return Main.FAILURE;
         }
         out.flush();
+        if (!print.isEmpty()) {
+            // the summary after a blank line, as a block of its own
+            stdout.write('\n');
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         PrintWriter summary = json ? stderr : new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         summary.printf("filter: %s (%s), %d failregex, %d ignoreregex%s%n", definition.name(), definition.where(),

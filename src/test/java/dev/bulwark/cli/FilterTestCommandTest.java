@@ -111,6 +111,31 @@ class FilterTestCommandTest {
     }
 
     @Test
+    void printShowsTheLinesOfTheKindsAskedForBeforeTheSummary() throws Exception {
+        Path log = directory.resolve("auth.log");
+        Files.writeString(log, """
+                Nov 23 10:00:01 host sshd[101]: Failed password for root from 192.0.2.7 port 4242 ssh2
+                Nov 23 10:00:02 host CRON[102]: pam_unix(cron:session): session opened for user root
+                Nov 23 10:00:03 host sshd[103]: Connection closed by 198.51.100.9 port 22 [preauth]
+                """, StandardCharsets.UTF_8);
+
+        CommandRun run = CommandRun.of("filter-test", log.toString(), "sshd", "--zone", "UTC", "--print", "missed", "--print", "ignored");
+
+        assertThat(run.code()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).startsWith("""
+                missed 2: Nov 23 10:00:02 host CRON[102]: pam_unix(cron:session): session opened for user root
+                ignored 3: Nov 23 10:00:03 host sshd[103]: Connection closed by 198.51.100.9 port 22 [preauth]
+
+                filter: sshd""").contains("lines: 3 read, 3 tested, 1 matched, 1 ignored, 1 missed\n");
+        assertThat(CommandRun.of("filter-test", log.toString(), "sshd", "--print", "matched,missed").stdout())
+                .startsWith("matched 1: ").contains("\nmissed 2: ").doesNotContain("ignored 3");
+        assertThat(CommandRun.of("filter-test", log.toString(), "sshd", "--print", "all"))
+                .isEqualTo(new CommandRun(2, "", "bulwark filter-test: --print all: write matched, ignored or missed\n"));
+        assertThat(CommandRun.of("filter-test", log.toString(), "sshd", "--print", "missed", "--json"))
+                .isEqualTo(new CommandRun(2, "", "bulwark filter-test: --print and --json both write to stdout: use one\n"));
+    }
+
+    @Test
     void badInputIsToldWithWhatToDo() throws Exception {
         Path log = directory.resolve("auth.log");
         Files.writeString(log, "");
