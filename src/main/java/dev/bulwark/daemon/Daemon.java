@@ -179,6 +179,11 @@ public final class Daemon implements AutoCloseable {
         scheduler = FeedScheduler.create(config.feeds(), config.stateDir(), this::onFeedRound, clock, new Random());
         scheduler.start();
         if (!config.jails().jails().isEmpty()) {
+            // here, not at restore: bulwark apply restores too, and must leave them to the daemon
+            int pending = jails.book().restorePending(clock.instant());
+            if (pending > 0) {
+                LOG.info("jails: counting on from {} offenders' failures not yet banned, kept at the last stop", pending);
+            }
             logs = LogDetection.start(config.jails(), config.stateDir(), jails, clock);
         }
         List<ApiKey> keys = new ArrayList<>(config.api().keys());
@@ -347,6 +352,13 @@ public final class Daemon implements AutoCloseable {
         if (logs != null) {
             logs.close();
             logs = null;
+            // no more lines come: what the jails counted so far is what the saved offsets say was read
+            try {
+                int kept = jails.book().keepPending(clock.instant());
+                LOG.info("jails: {} offenders' failures not yet banned kept for the next start", kept);
+            } catch (IOException e) {
+                LOG.warn("cannot keep the failures not yet banned for the next start (they are counted afresh): {}", e.getMessage());
+            }
         }
         if (api != null) {
             api.stop();

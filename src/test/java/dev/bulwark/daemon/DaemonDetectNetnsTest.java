@@ -53,7 +53,7 @@ class DaemonDetectNetnsTest {
     private static final String ATTACKER_V4 = "198.51.100.66";
     /** Fails three times after the others' lines: its ban shows that the lines before it were read. */
     private static final String WITNESS_V4 = "198.51.100.77";
-    /** Fails twice before a restart and once while the daemon is down: banned only if the log were read again. */
+    /** Fails twice before a restart and once while the daemon is down: banned, since the stop kept its two failures. */
     private static final String SECOND_V4 = "198.51.100.88";
     /** Fails three times while the daemon is down. */
     private static final String LATE_V4 = "198.51.100.99";
@@ -154,7 +154,8 @@ class DaemonDetectNetnsTest {
     /**
      * A clean stop and a start again: the ban stays in the kernel throughout and in the
      * decisions after, the log is read on from the offset saved at the stop (not again from its
-     * start, not from its end), so what was written meanwhile counts and nothing counts twice.
+     * start, not from its end), so what was written meanwhile counts and nothing counts twice,
+     * and the failures not yet banned at the stop count on.
      */
     @Test
     void aRestartKeepsTheBanAndReadsOnFromTheOffsetSavedAtTheStop() throws Exception {
@@ -178,9 +179,12 @@ class DaemonDetectNetnsTest {
                 .contains("restored 2 decisions from the store (2 bans of jails)");
         assertThat(restarted.lines(line -> line.contains("Reconciler: nftables: "))).as(restarted.log()).first(STRING)
                 .contains("nftables: unchanged: 0 added, 0 removed, 0 refreshed, 2 kept; 2 elements");
-        awaitKernel(Set.of(ATTACKER_V4, WITNESS_V4, LATE_V4), restarted);
+        awaitKernel(Set.of(ATTACKER_V4, WITNESS_V4, LATE_V4, SECOND_V4), restarted);
         assertThat(lab.reaches(LATE_V4)).as("three failures written while the daemon was down").isFalse();
-        assertThat(lab.reaches(SECOND_V4)).as("two failures before the stop (forgotten with it) and one after").isTrue();
+        assertThat(lab.reaches(SECOND_V4)).as("two failures before the stop (kept over it) and one after").isFalse();
+        // the second's two in sshd, and the two bans before the stop as one failure each for the recidive rule
+        assertThat(restarted.lines(line -> line.contains("counting on from "))).as(restarted.log()).singleElement(STRING)
+                .contains("jails: counting on from 3 offenders' failures not yet banned, kept at the last stop");
         assertThat(lab.reaches(ATTACKER_V4)).as("the ban from before the restart").isFalse();
 
         JsonNode explained = JSON.readTree(NetnsDaemon.api(lab, stateDir, API_PORT, "GET", "/v1/explain/" + ATTACKER_V4, null).body());

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * (lines already in a file when it is first read) failures older than findtime are ignored. To
  * replay a log offline, pass each failure with {@code now} at its own time.
  *
- * <p>At most {@link #MAX_OFFENDERS} offenders are counted per jail at once. Not kept across
- * restarts: failures not yet banned (as in fail2ban). Kept: the bans in force,
+ * <p>At most {@link #MAX_OFFENDERS} offenders are counted per jail at once. Failures not yet
+ * banned are kept over a clean restart ({@link #keepPending}, {@link #restorePending}), which
+ * fail2ban does not do; a crash loses them. Kept: the bans in force,
  * restored from the decisions ({@link #restore}), and the ban counts ({@link BanCounts}).
  * Thread-safe; one lock.
  */
@@ -288,6 +289,56 @@ public final class JailBook {
         String key = Offender.of(target).key();
         BanCount count = counts.getOrDefault(key, Map.of()).get(jail);
         restored.bans.put(key, new ActiveBan(expiresAt, count == null ? 1 : count.count()));
+    }
+
+    /**
+     * Keeps the failures not yet banned (those within findtime at {@code now}) in the store, for
+     * the next start: at a clean stop, once no more lines come. Returns how many offenders'.
+     */
+    public synchronized int keepPending(Instant now) throws IOException {
+        List<PendingFailures> pending = new ArrayList<>();
+        for (String name : names()) {
+            Jail jail = state(name);
+            long findTime = jail.rules.findTime().toMillis();
+            for (Map.Entry<String, Ticket> entry : jail.tickets.entrySet()) {
+                Ticket ticket = entry.getValue();
+                if (!ticket.agedAt(now.toEpochMilli(), findTime)) {
+                    pending.add(new PendingFailures(name, entry.getKey(), ticket.firstMillis(), ticket.lastMillis(), ticket.retry(), ticket.lines()));
+                }
+            }
+        }
+        store.putPending(pending);
+        return pending.size();
+    }
+
+    /**
+     * Counts on from the failures a clean stop kept ({@link #keepPending}): those of jails still
+     * configured and still within findtime at {@code now}. Returns how many offenders' were
+     * taken up. A store that cannot give them is logged; the counts start afresh.
+     */
+    public synchronized int restorePending(Instant now) {
+        List<PendingFailures> kept;
+        try {
+            kept = store.takePending();
+        } catch (IOException e) {
+            LOG.warn("{}", e.getMessage());
+            return 0;
+        }
+        int restored = 0;
+        for (PendingFailures failures : kept) {
+            Jail jail = state(failures.jail());
+            if (jail == null) {
+                continue;
+            }
+            Ticket ticket = Ticket.restored(failures.firstMillis(), failures.lastMillis(), failures.retry(), failures.lines(),
+                    Math.min(jail.rules.maxRetry(), MAX_LINES));
+            if (ticket.agedAt(now.toEpochMilli(), jail.rules.findTime().toMillis())) {
+                continue;
+            }
+            jail.admit(failures.offender(), ticket, now.toEpochMilli());
+            restored++;
+        }
+        return restored;
     }
 
     /** How many failures an offender has counted and not yet been banned for; 0 for none. For {@code bulwark detect} and tests. */

@@ -27,6 +27,20 @@ public final class MemoryBanCounts implements BanCounts {
         }
     }
 
+    private List<PendingFailures> pending = List.of();
+
+    @Override
+    public synchronized void putPending(List<PendingFailures> kept) {
+        pending = List.copyOf(kept);
+    }
+
+    @Override
+    public synchronized List<PendingFailures> takePending() {
+        List<PendingFailures> taken = pending;
+        pending = List.of();
+        return taken;
+    }
+
     @Override
     public void close() {
     }

@@ -18,6 +18,8 @@ import java.util.Collection;
 import java.util.List;
 
 import org.sqlite.SQLiteConfig;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Ban counts in their own small SQLite file ({@code state_dir/jails.db}), one row per (jail,
@@ -37,6 +39,19 @@ public final class SqliteBanCounts implements BanCounts {
                 ban_millis INTEGER,
                 PRIMARY KEY (jail, offender)
             ) STRICT, WITHOUT ROWID""";
+    /** Failures not yet banned, written at a clean stop and taken at the next start (older files lack it: made here). */
+    private static final String CREATE_PENDING = """
+            CREATE TABLE IF NOT EXISTS pending (
+                jail         TEXT    NOT NULL,
+                offender     TEXT    NOT NULL,
+                first_millis INTEGER NOT NULL,
+                last_millis  INTEGER NOT NULL,
+                retry        INTEGER NOT NULL CHECK (retry > 0),
+                -- a JSON array of the matched lines kept
+                lines        TEXT    NOT NULL,
+                PRIMARY KEY (jail, offender)
+            ) STRICT, WITHOUT ROWID""";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Path file;
     private final Connection connection;
@@ -68,6 +83,7 @@ public final class SqliteBanCounts implements BanCounts {
                             + "); run that version, or move the file away to start the counts afresh");
                 }
                 statement.execute(CREATE);
+                statement.execute(CREATE_PENDING);
                 statement.execute("PRAGMA user_version = " + SCHEMA);
             }
             return new SqliteBanCounts(absolute, connection);
@@ -148,18 +164,74 @@ public final class SqliteBanCounts implements BanCounts {
             remove.executeBatch();
             connection.commit();
         } catch (SQLException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
+            rollback(e);
             throw new IOException("cannot remove forgotten ban counts from " + file + ": " + e.getMessage(), e);
         } finally {
-            try {
-                connection.setAutoCommit(true);
-            } catch (SQLException e) {
-                // the next statement reports a connection that is broken
+            autoCommit();
+        }
+    }
+
+    @Override
+    public synchronized void putPending(List<PendingFailures> pending) throws IOException {
+        try (Statement clear = connection.createStatement();
+             PreparedStatement put = connection.prepareStatement("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)")) {
+            connection.setAutoCommit(false);
+            clear.execute("DELETE FROM pending");
+            for (PendingFailures failures : pending) {
+                put.setString(1, failures.jail());
+                put.setString(2, failures.offender());
+                put.setLong(3, failures.firstMillis());
+                put.setLong(4, failures.lastMillis());
+                put.setInt(5, failures.retry());
+                put.setString(6, JSON.writeValueAsString(failures.lines()));
+                put.addBatch();
             }
+            put.executeBatch();
+            connection.commit();
+        } catch (SQLException | JacksonException e) {
+            rollback(e);
+            throw new IOException("cannot keep " + pending.size() + " offenders' failures not yet banned in " + file + ": " + e.getMessage(), e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    @Override
+    public synchronized List<PendingFailures> takePending() throws IOException {
+        List<PendingFailures> pending = new ArrayList<>();
+        try (Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            try (ResultSet row = statement.executeQuery("SELECT jail, offender, first_millis, last_millis, retry, lines FROM pending")) {
+                while (row.next()) {
+                    List<String> lines = List.of(JSON.readValue(row.getString(6), String[].class));
+                    pending.add(new PendingFailures(row.getString(1), row.getString(2), row.getLong(3), row.getLong(4), row.getInt(5), lines));
+                }
+            }
+            statement.execute("DELETE FROM pending");
+            connection.commit();
+        } catch (SQLException | JacksonException | IllegalArgumentException e) {
+            rollback(e);
+            throw new IOException("cannot read the failures not yet banned kept in " + file + ": " + e.getMessage()
+                    + "; they are counted afresh", e);
+        } finally {
+            autoCommit();
+        }
+        return pending;
+    }
+
+    private void rollback(Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollback) {
+            failure.addSuppressed(rollback);
+        }
+    }
+
+    private void autoCommit() {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            // the next statement reports a connection that is broken
         }
     }
 

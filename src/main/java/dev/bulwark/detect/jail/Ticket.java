@@ -23,6 +23,14 @@ final class Ticket {
         keep(matched, maxLines);
     }
 
+    /** A ticket as {@link #firstMillis}, {@link #lastMillis}, {@link #retry} and {@link #lines} left it (kept over a restart). */
+    static Ticket restored(long firstMillis, long lastMillis, int retry, List<String> lines, int maxLines) {
+        Ticket ticket = new Ticket(lastMillis, lines, maxLines);
+        ticket.firstMillis = firstMillis;
+        ticket.retry = retry;
+        return ticket;
+    }
+
     void add(long timeMillis, long findTimeMillis, List<String> matched, int maxLines) {
         if (timeMillis > lastMillis) {
             if (firstMillis < timeMillis - findTimeMillis) {

@@ -375,6 +375,52 @@ class JailBookTest {
     }
 
     @Test
+    void failuresNotYetBannedAreCountedOnAfterACleanRestartInTheirSqliteFile() throws IOException {
+        Path file = directory.resolve("jails.db");
+        JailRules nginx = rules("nginx", Duration.ofMinutes(10), Increment.DISABLED);
+        try (SqliteBanCounts counts = SqliteBanCounts.open(file)) {
+            JailBook book = book(counts, null, sshd(), nginx);
+            fail(book, "sshd", "192.0.2.7", START, 4, Duration.ofSeconds(10));
+            // a line with a quote, a backslash and a newline of its own: kept as it was
+            book.failure("nginx", new Failure("198.51.100.9", START, List.of("GET /a\"b\\c\nd")), START);
+            fail(book, "sshd", "192.0.2.8", START.minus(Duration.ofMinutes(20)), 1, Duration.ZERO);
+            assertThat(book.keepPending(START.plusSeconds(40))).as("the aged one is not kept").isEqualTo(2);
+        }
+        try (SqliteBanCounts counts = SqliteBanCounts.open(file)) {
+            JailBook restarted = book(counts, null, sshd());
+            assertThat(restarted.restorePending(START.plusSeconds(60))).as("nginx is no longer configured").isEqualTo(1);
+            assertThat(restarted.pendingFailures("sshd", "192.0.2.7", START.plusSeconds(60))).isEqualTo(4);
+
+            List<Ban> bans = restarted.failure("sshd", failure("192.0.2.7", START.plusSeconds(60)), START.plusSeconds(60));
+
+            assertThat(bans).singleElement().satisfies(ban -> {
+                assertThat(ban.failures()).as("the four before the restart and the one after").isEqualTo(5);
+                assertThat(ban.firstFailure()).isEqualTo(START);
+                assertThat(ban.lines()).hasSize(5);
+            });
+            assertThat(counts.takePending()).as("taken once: a crash after the start does not bring them back").isEmpty();
+        }
+        try (SqliteBanCounts counts = SqliteBanCounts.open(file)) {
+            counts.putPending(List.of(new PendingFailures("nginx", "198.51.100.9", 1, 2, 1, List.of("GET /a\"b\\c\nd"))));
+        }
+        try (SqliteBanCounts counts = SqliteBanCounts.open(file)) {
+            assertThat(counts.takePending()).containsExactly(new PendingFailures("nginx", "198.51.100.9", 1, 2, 1, List.of("GET /a\"b\\c\nd")));
+        }
+    }
+
+    @Test
+    void pendingFailuresOlderThanFindtimeAtTheStartAreNotTakenUp() throws IOException {
+        MemoryBanCounts counts = new MemoryBanCounts();
+        JailBook book = book(counts, null, sshd());
+        fail(book, "sshd", "192.0.2.7", START, 2, Duration.ofSeconds(10));
+        book.keepPending(START.plusSeconds(10));
+
+        JailBook later = book(counts, null, sshd());
+        assertThat(later.restorePending(START.plus(Duration.ofMinutes(11)))).isZero();
+        assertThat(later.summaries(START.plus(Duration.ofMinutes(11))).getFirst().failing()).isZero();
+    }
+
+    @Test
     void aBanCountIsForgottenThreeBanTimesAndForgetAfterAfterTheBan() throws IOException {
         MemoryBanCounts counts = new MemoryBanCounts();
         JailBook book = book(counts, null, rules("sshd", Duration.ofMinutes(10), DOUBLING));
