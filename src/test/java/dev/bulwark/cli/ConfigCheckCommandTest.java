@@ -113,7 +113,7 @@ class ConfigCheckCommandTest {
         assertThat(run.stdout()).isEmpty();
         assertThat(run.stderr()).isEqualTo(file + ":2:16: policy.block_score: must be from 0 to 100, not 160\n"
                 + file + ":6:5: feeds[0].evry: unknown key 'evry' (did you mean 'every'?); the keys of feeds[0] are: name, url, format, csv, "
-                + "json, headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, categories\n"
+                + "json, headers, every, jitter, min_score, ttl, shrink_guard, action, timeout, retries, max_size, categories\n"
                 + file + ": 2 errors; bulwark run would refuse this file\n");
     }
 
