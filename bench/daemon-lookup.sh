@@ -7,6 +7,8 @@
 # Usage: bench/daemon-lookup.sh [SECONDS] [LIST]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd -- "$(dirname -- "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 seconds=${1:-15}
 list=$(realpath "${2:-$PWD/target/bench/enforce/list-1m.txt}")
 [[ -f $list ]] || { echo "no $list: run bench/enforce.py first (it generates the inputs)" >&2; exit 2; }
@@ -28,12 +30,7 @@ YAML
 ./bulwark run --config "$work/bulwark.yml" >"$work/log" 2>&1 &
 pid=$!
 until grep -q "feed big: ok" "$work/log"; do sleep 0.2; kill -0 $pid || { cat "$work/log"; exit 1; }; done
-jpid=$(pgrep -f "bulwark.jar run --config $work" | head -1)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-while :; do
-    a=$(cpu_ticks "$jpid"); sleep 1; b=$(cpu_ticks "$jpid")
-    (( b - a < 5 )) && break
-done
+jpid=$(wait_idle "$work")
 grep -E "feed big: ok" "$work/log" | sed 's/^/  /'
 listed=$(grep -m1 -v '/' "$list" | tr -d '[:space:]')
 unlisted=198.18.200.1

@@ -6,6 +6,8 @@
 # 990,000 addresses and 10,000 prefixes; run bench/enforce.py first to generate it)
 set -euo pipefail
 cd -- "$(dirname -- "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 bans=${1:-20}
 list=$(realpath "${2:-$PWD/target/bench/enforce/list-1m.txt}")
 [[ -f $list ]] || { echo "no $list: run bench/enforce.py first (it generates the inputs)" >&2; exit 2; }
@@ -49,13 +51,7 @@ grep -E "restored|nftables" "$work/log" | head -3 | sed 's/^/  /'
 # the restart fetches the feed again (unchanged: it touches the 1,000,000 decisions in the store),
 # and the bans below are measured on an idle daemon: wait until the process uses under 5% of a
 # core for a second
-jpid=$(pgrep -f "bulwark.jar run --config $work" | head -1)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-while :; do
-    a=$(cpu_ticks "$jpid"); sleep 1; b=$(cpu_ticks "$jpid")
-    (( b - a < 5 )) && break
-done
-jpid=$(pgrep -f "bulwark.jar run --config $work" | head -1)
+jpid=$(wait_idle "$work")
 echo "  RSS once the restart's round is done: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"
 sleep 70
 echo "  RSS after 70 s more, idle: $(( $(ps -o rss= -p "$jpid") / 1024 )) MB"

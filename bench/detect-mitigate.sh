@@ -17,6 +17,8 @@
 # and each ban's address, wall-clock write time in ns and latency in ms to FILE.bans.tsv).
 set -euo pipefail
 cd -- "$(dirname -- "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 bans=${1:-200}
 background=${2:-0}
 pause=${PAUSE:-0.1}
@@ -68,12 +70,7 @@ if (( background > 0 )); then
     until (( $(grep -c "Reconciler: $backend: " "$work/log") >= 2 )); do sleep 0.1; kill -0 $pid || { cat "$work/log"; exit 1; }; done
 fi
 # measure from an idle daemon: wait until it uses under 5% of a core for a second
-jpid=$(pgrep -f "bulwark.jar run --config $work" | head -1)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-while :; do
-    a=$(cpu_ticks "$jpid"); sleep 1; b=$(cpu_ticks "$jpid")
-    (( b - a < 5 )) && break
-done
+jpid=$(wait_idle "$work")
 grep -E "restored|feed big|Reconciler" "$work/log" | sed 's/^/  /'
 if [[ $backend == nftables ]]; then
     echo "elements in the kernel before the bans: $(ip netns exec "$ns" nft list table inet bulwark | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+\.[0-9]\+' | wc -l)"

@@ -282,7 +282,7 @@ public final class ApiJson {
         }
         List<JailStatus> jails = new ArrayList<>();
         // a daemon from before jails has none to report
-        for (JsonNode jail : node.has("jails") ? array(node, "jails") : node.path("jails")) {
+        for (JsonNode jail : node.has("jails") ? array(node, "jails") : List.<JsonNode>of()) {
             jails.add(new JailStatus(text(jail, "name"), strings(jail, "logs"), jail.path("lines").asLong(), jail.path("failing").asLong(),
                     jail.path("banned").asLong(), jail.path("failures").asLong(), jail.path("bans").asLong(), jail.path("forgotten").asLong()));
         }

@@ -123,7 +123,7 @@ final class FirstChars {
                 if (item == null) {
                     return null;
                 }
-                int quantifierEnd = quantifier(end, to);
+                int quantifierEnd = RegexText.quantifierEnd(regex, end, to);
                 boolean optional = item.nullable || quantifierEnd > end && optionalQuantifier(end);
                 result.addAll(item);
                 if (!optional) {
@@ -146,35 +146,6 @@ final class FirstChars {
                 return regex.charAt(comma) == ',' || regex.charAt(comma) == '0' && !Character.isDigit(regex.charAt(comma + 1));
             }
             return false;
-        }
-
-        /** The end of the quantifier at {@code at} (lazy and possessive marks included), or {@code at} for none. */
-        private int quantifier(int at, int to) {
-            if (at >= to) {
-                return at;
-            }
-            char c = regex.charAt(at);
-            int end;
-            if (c == '?' || c == '*' || c == '+') {
-                end = at + 1;
-            } else if (c == '{' && isBraceQuantifier(at)) {
-                end = regex.indexOf('}', at) + 1;
-            } else {
-                return at;
-            }
-            if (end < to && (regex.charAt(end) == '?' || regex.charAt(end) == '+')) {
-                end++;
-            }
-            return end;
-        }
-
-        private boolean isBraceQuantifier(int at) {
-            int close = regex.indexOf('}', at);
-            if (close < 0) {
-                return false;
-            }
-            String body = regex.substring(at + 1, close);
-            return body.matches("\\d*,?\\d*") && !body.equals(",") && !body.isEmpty();
         }
 
         private int itemEnd(int at, int to) {
@@ -254,17 +225,9 @@ final class FirstChars {
                 set.nullable = true;
                 return set;
             }
-            int body;
-            if (regex.startsWith("(?:", open) || regex.startsWith("(?>", open)) {
-                body = open + 3;
-            } else if (regex.startsWith("(?P<", open)) {
-                body = regex.indexOf('>', open) + 1;
-            } else if (regex.startsWith("(?", open)) {
-                return null;
-            } else {
-                body = open + 1;
-            }
-            return sequence(body, close);
+            // an atomic group matches what its body matches, and so starts as it does
+            int body = regex.startsWith("(?>", open) ? open + 3 : RegexText.groupBody(regex, open);
+            return body < 0 ? null : sequence(body, close);
         }
 
         private Set characterClass(int open, int close) {

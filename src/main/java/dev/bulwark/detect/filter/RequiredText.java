@@ -93,10 +93,10 @@ final class RequiredText {
             int end;
             if (c == '(') {
                 end = RegexText.closing(regex, at) + 1;
-                int quantifierEnd = quantifierEnd(regex, end, to);
+                int quantifierEnd = RegexText.quantifierEnd(regex, end, to);
                 boolean once = quantifierEnd == end;
-                boolean atLeastOnce = once || regex.charAt(end) == '+' || regex.charAt(end) == '{' && minimumOfBrace(regex, end) >= 1;
-                int body = body(regex, at);
+                boolean atLeastOnce = once || regex.charAt(end) == '+' || regex.charAt(end) == '{' && RegexText.braceMinimum(regex, end) >= 1;
+                int body = RegexText.groupBody(regex, at);
                 if (body < 0 || !atLeastOnce) {
                     flush(run, runs);
                 } else {
@@ -120,7 +120,7 @@ final class RequiredText {
                     };
                     if (literal == 0) {
                         flush(run, runs);
-                        at = quantifierEnd(regex, end, to);
+                        at = RegexText.quantifierEnd(regex, end, to);
                         continue;
                     }
                 } else {
@@ -129,20 +129,20 @@ final class RequiredText {
             } else if (c == '[') {
                 end = RegexText.classEnd(regex, at) + 1;
                 flush(run, runs);
-                at = quantifierEnd(regex, end, to);
+                at = RegexText.quantifierEnd(regex, end, to);
                 continue;
             } else if (".^$".indexOf(c) >= 0) {
                 flush(run, runs);
-                at = quantifierEnd(regex, at + 1, to);
+                at = RegexText.quantifierEnd(regex, at + 1, to);
                 continue;
             } else {
                 literal = c;
                 end = at + 1;
             }
-            int quantifierEnd = quantifierEnd(regex, end, to);
+            int quantifierEnd = RegexText.quantifierEnd(regex, end, to);
             if (quantifierEnd == end) {
                 run.append(literal);
-            } else if (regex.charAt(end) == '+' || regex.charAt(end) == '{' && minimumOfBrace(regex, end) >= 1) {
+            } else if (regex.charAt(end) == '+' || regex.charAt(end) == '{' && RegexText.braceMinimum(regex, end) >= 1) {
                 run.append(literal);
                 flush(run, runs);
             } else {
@@ -150,52 +150,5 @@ final class RequiredText {
             }
             at = quantifierEnd;
         }
-    }
-
-    /** Where a plain or capturing group's body starts; -1 for lookarounds, conditionals, flags and the rest. */
-    private static int body(String regex, int open) {
-        if (!regex.startsWith("(?", open)) {
-            return open + 1;
-        }
-        if (regex.startsWith("(?:", open)) {
-            return open + 3;
-        }
-        if (regex.startsWith("(?P<", open)) {
-            return regex.indexOf('>', open) + 1;
-        }
-        return -1;
-    }
-
-    private static int quantifierEnd(String regex, int at, int to) {
-        if (at >= to) {
-            return at;
-        }
-        char c = regex.charAt(at);
-        int end;
-        if (c == '?' || c == '*' || c == '+') {
-            end = at + 1;
-        } else if (c == '{' && minimumOfBrace(regex, at) >= 0) {
-            end = regex.indexOf('}', at) + 1;
-        } else {
-            return at;
-        }
-        if (end < to && (regex.charAt(end) == '?' || regex.charAt(end) == '+')) {
-            end++;
-        }
-        return end;
-    }
-
-    /** The minimum of a {m,n} quantifier at {@code at}; -1 when the brace is no quantifier. */
-    private static int minimumOfBrace(String regex, int at) {
-        int close = regex.indexOf('}', at);
-        if (close < 0) {
-            return -1;
-        }
-        String body = regex.substring(at + 1, close);
-        if (body.isEmpty() || body.equals(",") || !body.matches("\\d*,?\\d*")) {
-            return -1;
-        }
-        String minimum = body.contains(",") ? body.substring(0, body.indexOf(',')) : body;
-        return minimum.isEmpty() ? 0 : Integer.parseInt(minimum);
     }
 }

@@ -307,7 +307,7 @@ final class TaggedRegex {
         while (at < regex.length()) {
             char c = regex.charAt(at);
             if (c == '(') {
-                int body = groupBody(regex, at);
+                int body = RegexText.groupBody(regex, at);
                 int close;
                 try {
                     close = RegexText.closing(regex, at);
@@ -358,22 +358,6 @@ final class TaggedRegex {
         }
         return prefix.toString();
     }
-
-    /** Where a capturing or non-capturing group's body starts; -1 for lookarounds, conditionals and flags. */
-    private static int groupBody(String regex, int open) {
-        if (!regex.startsWith("(?", open)) {
-            return open + 1;
-        }
-        if (regex.startsWith("(?:", open)) {
-            return open + 3;
-        }
-        if (regex.startsWith("(?P<", open)) {
-            int close = regex.indexOf('>', open);
-            return close < 0 ? -1 : close + 1;
-        }
-        return -1;
-    }
-
 
     /** Python's {@code groupdict()} with fail2ban's alt_ and tuple_ handling: every named group, null when it took no part. */
     Map<String, Object> groups(Matcher match) {

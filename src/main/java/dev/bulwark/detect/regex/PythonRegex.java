@@ -111,14 +111,16 @@ public final class PythonRegex {
     }
 
     /**
-     * Python's group names by group number, index 0 for the whole match (null) and "" for a
+     * Python's group names by group number, index 0 for the whole match; null for it and for a
      * group without a name. Without conditionals ({@link #hasConditionals}) the Java pattern
      * numbers its groups the same way.
      */
     public List<String> groupNames() {
         List<String> names = new ArrayList<>(groupNames.size() + 1);
         names.add(null);
-        names.addAll(groupNames);
+        for (String name : groupNames) {
+            names.add(name.isEmpty() ? null : name);
+        }
         return names;
     }
 

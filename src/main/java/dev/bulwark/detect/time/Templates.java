@@ -290,11 +290,9 @@ final class Templates {
         if (translated.hasConditionals()) {
             throw new IllegalArgumentException(what + ": conditional groups (?(...)...) are not supported in a date pattern");
         }
-        // unnamed groups as null; without conditionals the Java pattern's groups are Python's
-        List<String> names = new ArrayList<>(translated.groupNames());
-        names.replaceAll(name -> name == null || name.isEmpty() ? null : name);
-        return new DateTemplate(kind, bounded.name(), pattern, bounded.regex(), translated.unicode(), names, bounded.flags(), 1.0,
-                valueGroup);
+        // without conditionals the Java pattern's groups are Python's
+        return new DateTemplate(kind, bounded.name(), pattern, bounded.regex(), translated.unicode(), translated.groupNames(),
+                bounded.flags(), 1.0, valueGroup);
     }
 
     private record Bounded(String regex, int flags, String name) {}
