@@ -175,9 +175,6 @@ public final class JailBook {
             jail.admit(offender.key(), ticket, now.toEpochMilli());
         } else {
             ticket.add(at, findTime, lines, maxLines);
-            // the most recently failing last: the first in the map is the one to forget when full
-            jail.tickets.remove(offender.key());
-            jail.tickets.put(offender.key(), ticket);
         }
         if (ticket.retry() < rules.maxRetry() && rules.increment().enabled()) {
             BanCount known = known(offender.key(), rules.name(), now);
@@ -341,7 +338,11 @@ public final class JailBook {
         return restored;
     }
 
-    /** How many failures an offender has counted and not yet been banned for; 0 for none. For {@code bulwark detect} and tests. */
+    /**
+     * How many failures an offender has counted and not yet been banned for; 0 for none. For
+     * {@code bulwark detect} and tests. The look moves the offender last in the order of
+     * forgetting, as a failure would.
+     */
     public synchronized int pendingFailures(String jail, String id, Instant now) {
         Jail counting = jail(jail);
         Offender offender = Offender.of(id, counting.rules);
@@ -442,7 +443,8 @@ public final class JailBook {
     /** One jail's state: failures not yet banned (the least recently failing first), and bans in force, by offender key. */
     private static final class Jail {
         final JailRules rules;
-        final LinkedHashMap<String, Ticket> tickets = new LinkedHashMap<>();
+        /** In access order: the get of each failure puts its offender last, so the first is the one to forget when full. */
+        final LinkedHashMap<String, Ticket> tickets = new LinkedHashMap<>(16, 0.75f, true);
         final Map<String, ActiveBan> bans = new HashMap<>();
         long failures;
         long bansMade;
