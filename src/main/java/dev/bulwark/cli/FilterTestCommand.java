@@ -6,6 +6,7 @@ import dev.bulwark.detect.filter.FilterDefinition;
 import dev.bulwark.detect.filter.FilterException;
 import dev.bulwark.detect.filter.LogScanner;
 import dev.bulwark.detect.jail.JailFilter;
+import dev.bulwark.detect.regex.Pcre;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -204,6 +205,8 @@ final class FilterTestCommand implements Subcommand {
         PrintWriter summary = json ? stderr : new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         summary.printf("filter: %s (%s), %d failregex, %d ignoreregex%s%n", definition.name(), definition.where(),
                 definition.failRegex().size(), definition.ignoreRegex().size(), options.isEmpty() ? "" : ", options " + options);
+        Pcre.Engine engine = Pcre.engine();
+        summary.printf("regex: %s%n", engine == null ? "java.util.regex" : engine.describe() + " for ASCII lines, java.util.regex for the others");
         summary.printf("lines: %d read, %d tested, %d matched, %d ignored, %d missed%n", tally.read, tally.tested, tally.matched,
                 tally.ignored, tally.missed);
         summary.printf("addresses: %d distinct%s%n", tally.hosts.size(), tally.hosts.isEmpty() ? "" : "; most matched:");

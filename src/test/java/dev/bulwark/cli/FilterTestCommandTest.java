@@ -106,6 +106,7 @@ class FilterTestCommandTest {
         assertThat(run.code()).as(run.stderr()).isZero();
         assertThat(run.stdout()).startsWith("filter: sshd (built-in filter sshd), ").contains(", options {mode=aggressive}\n")
                 .contains("lines: 3 read, 3 tested, 3 matched, 0 ignored, 0 missed\n")
+                .containsPattern("\nregex: (java\\.util\\.regex|PCRE2 10\\.\\d+ .+ for ASCII lines, java\\.util\\.regex for the others)\n")
                 .contains("addresses: 2 distinct; most matched:\n         2  192.0.2.7\n         1  198.51.100.9\n")
                 .containsPattern("\ntime: \\d+\\.\\d{3} s \\([\\d,]+ lines/s\\)\n$");
     }

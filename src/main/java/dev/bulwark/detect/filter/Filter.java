@@ -2,6 +2,7 @@ package dev.bulwark.detect.filter;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.detect.regex.Pcre;
 import dev.bulwark.detect.regex.PythonRegex;
 
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 
 /**
  * A loaded filter at work on one log: fail2ban's {@code Filter.processLine} and
@@ -63,10 +64,12 @@ public final class Filter {
         this.checkAllRegex = checkAllRegex;
         this.ignorePending = true;
         String useDns = definition.useDns();
-        this.prefix = definition.prefRegex() == null ? null : TaggedRegex.of(definition.prefRegex(), false, useDns);
+        // one native copy of each line for all of this filter's regexes (when PCRE2 matches them)
+        Pcre.Text text = Pcre.engine() == null ? null : Pcre.engine().newText();
+        this.prefix = definition.prefRegex() == null ? null : TaggedRegex.of(definition.prefRegex(), false, useDns, text);
         List<TaggedRegex> failures = new ArrayList<>();
         for (String regex : definition.failRegex()) {
-            TaggedRegex compiled = TaggedRegex.of(regex, maxLines > 1, useDns);
+            TaggedRegex compiled = TaggedRegex.of(regex, maxLines > 1, useDns, text);
             if (!hasFailureId(compiled) && (prefix == null || !hasFailureId(prefix))) {
                 throw new FilterException(definition.name() + ": failregex has no <HOST>, <ADDR>, <F-ID> or <F-MLFID> to say who failed: "
                         + regex);
@@ -77,7 +80,7 @@ public final class Filter {
         this.possible = new boolean[failures.size()];
         List<TaggedRegex> ignores = new ArrayList<>();
         for (String regex : definition.ignoreRegex()) {
-            ignores.add(TaggedRegex.of(regex, false, useDns));
+            ignores.add(TaggedRegex.of(regex, false, useDns, text));
         }
         this.ignores = List.copyOf(ignores);
         this.ignoresFirst = !this.ignores.isEmpty() && this.ignores.size() < this.failures.size() - 2;
@@ -202,7 +205,7 @@ public final class Filter {
             scan.ignoredAny = true;
             return;
         }
-        Matcher prefixMatch = null;
+        MatchResult prefixMatch = null;
         if (prefix != null) {
             prefixMatch = prefix.search(buffer, 0, ascii);
             if (prefixMatch == null) {
@@ -226,7 +229,7 @@ public final class Filter {
                 continue;
             }
             TaggedRegex failRegex = failures.get(index);
-            Matcher matched = failRegex.searchPossible(buffer, from, ascii);
+            MatchResult matched = failRegex.searchPossible(buffer, from, ascii);
             if (matched == null) {
                 continue;
             }
@@ -372,7 +375,7 @@ public final class Filter {
                 return found;
             }
         }
-        Matcher prefixMatch = null;
+        MatchResult prefixMatch = null;
         String content = null;
         if (prefix != null) {
             prefixMatch = prefix.search(buffer, 0, ascii);
@@ -400,7 +403,7 @@ public final class Filter {
                 ascii = PythonRegex.isAscii(buffer);
                 from = 0;
             }
-            Matcher matched = failRegex.search(buffer, from, ascii);
+            MatchResult matched = failRegex.search(buffer, from, ascii);
             if (matched == null) {
                 continue;
             }
@@ -506,7 +509,7 @@ public final class Filter {
         }
         int foundIndex = -1;
         for (int index = 0; index < ignores.size(); index++) {
-            Matcher matched = ignores.get(index).search(buffer, from, ascii);
+            MatchResult matched = ignores.get(index).search(buffer, from, ascii);
             if (matched == null) {
                 continue;
             }
@@ -755,7 +758,7 @@ public final class Filter {
 
     /** Which lines of the buffer a match covered, and which it did not (fail2ban's Regex.search). */
     record Lines(List<TupleLine> matched, List<TupleLine> unmatched) {
-        static Lines of(Matcher match, String buffer, List<TupleLine> original, TaggedRegex regex) {
+        static Lines of(MatchResult match, String buffer, List<TupleLine> original, TaggedRegex regex) {
             if (original.size() <= 1) {
                 return new Lines(original, List.of());
             }

@@ -1,6 +1,8 @@
 package dev.bulwark.detect.filter;
 
+import dev.bulwark.detect.regex.Pcre;
 import dev.bulwark.detect.regex.PythonRegex;
+import dev.bulwark.detect.regex.SpanMatch;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -67,8 +70,12 @@ final class TaggedRegex {
     private final long requiredHigh;
     private Matcher asciiMatcher;
     private Matcher unicodeMatcher;
+    /** PCRE2's code for all-ASCII text, or null: java.util.regex then matches everything. */
+    private final Pcre.Code pcre;
+    private final Pcre.Text text;
+    private final SpanMatch pcreMatch;
 
-    private TaggedRegex(String regex, boolean multiline) {
+    private TaggedRegex(String regex, boolean multiline, Pcre.Text text) {
         this.regex = regex;
         try {
             this.compiled = PythonRegex.compile(regex, multiline);
@@ -130,6 +137,12 @@ final class TaggedRegex {
         }
         this.requiredLow = low;
         this.requiredHigh = high;
+        Pcre.Engine engine = Pcre.engine();
+        String java = compiled.ascii().pattern();
+        int groupCount = compiled.ascii().matcher("").groupCount();
+        this.pcre = engine == null || !Pcre.accepts(java) ? null : engine.compile(java, multiline, groupCount);
+        this.text = pcre == null ? null : text != null ? text : engine.newText();
+        this.pcreMatch = pcre == null ? null : new SpanMatch(groupCount);
     }
 
     private static int compare(String[] left, String[] right) {
@@ -139,12 +152,24 @@ final class TaggedRegex {
 
     /** Resolves the tags in {@code value} and compiles it; {@code useDns} "no" makes {@code <HOST>} an address only. */
     static TaggedRegex of(String value, boolean multiline, String useDns) {
+        return of(value, multiline, useDns, null);
+    }
+
+    /**
+     * {@link #of(String, boolean, String)}, with the native copy of the text shared by the
+     * regexes of one filter (one thread), so that a line is copied once for all of them.
+     */
+    static TaggedRegex of(String value, boolean multiline, String useDns, Pcre.Text text) {
+        return new TaggedRegex(prepare(value, useDns), multiline, text);
+    }
+
+    /** The Python regex that {@code value} stands for: its tags resolved, global flags in a group of their own. */
+    static String prepare(String value, String useDns) {
         String resolved = resolveTags(value, useDns);
         if (resolved.strip().isEmpty()) {
             throw new FilterException("an empty regular expression");
         }
-        resolved = GLOBAL_FLAGS.matcher(resolved).replaceAll("$1:");
-        return new TaggedRegex(resolved, multiline);
+        return GLOBAL_FLAGS.matcher(resolved).replaceAll("$1:");
     }
 
     static String resolveTags(String regex, String useDns) {
@@ -193,13 +218,13 @@ final class TaggedRegex {
     }
 
     /** Where the group {@code name} starts in {@code match}; -1 when it took no part or does not exist. */
-    int start(Matcher match, String name) {
+    int start(MatchResult match, String name) {
         Integer number = index.get(name);
         return number == null ? -1 : match.start(javaGroup[number]);
     }
 
     /** Where the group {@code name} ends in {@code match}; -1 when it took no part or does not exist. */
-    int end(Matcher match, String name) {
+    int end(MatchResult match, String name) {
         Integer number = index.get(name);
         return number == null ? -1 : match.end(javaGroup[number]);
     }
@@ -209,7 +234,7 @@ final class TaggedRegex {
     }
 
     /** Python's {@code search}: the match or null. */
-    Matcher search(String buffer) {
+    MatchResult search(String buffer) {
         return search(buffer, 0, PythonRegex.isAscii(buffer));
     }
 
@@ -218,7 +243,7 @@ final class TaggedRegex {
      * (valid until the next search with this regex) or null. Positions in the match are
      * positions in {@code buffer}.
      */
-    Matcher search(String buffer, int from, boolean ascii) {
+    MatchResult search(String buffer, int from, boolean ascii) {
         if (!mayMatch(buffer, from)) {
             return null;
         }
@@ -226,7 +251,7 @@ final class TaggedRegex {
     }
 
     /** {@link #search}, when {@link #mayMatch} already said the buffer holds the text every match contains. */
-    Matcher searchPossible(String buffer, int from, boolean ascii) {
+    MatchResult searchPossible(String buffer, int from, boolean ascii) {
         if (anchored) {
             if (from < buffer.length() && !firstChars.mayStartWith(buffer.charAt(from))) {
                 return null;
@@ -234,6 +259,17 @@ final class TaggedRegex {
             if (!buffer.startsWith(literalPrefix, from)) {
                 return null;
             }
+        }
+        if (ascii && pcre != null) {
+            text.load(buffer);
+            int found = pcre.match(text, from, pcreMatch.spans());
+            if (found == Pcre.NO_MATCH) {
+                return null;
+            }
+            if (found > 0) {
+                return pcreMatch.of(buffer);
+            }
+            // PCRE2 stopped at a limit: java.util.regex decides
         }
         Matcher matcher = matcher(buffer, ascii);
         if (from > 0) {
@@ -360,7 +396,7 @@ final class TaggedRegex {
     }
 
     /** Python's {@code groupdict()} with fail2ban's alt_ and tuple_ handling: every named group, null when it took no part. */
-    Map<String, Object> groups(Matcher match) {
+    Map<String, Object> groups(MatchResult match) {
         Map<String, Object> groups = new LinkedHashMap<>();
         for (int name = 0; name < names.length; name++) {
             groups.put(names[name], match.group(numbers[name]));
@@ -388,7 +424,7 @@ final class TaggedRegex {
     }
 
     /** The text of the lines {@code <SKIPLINES>} skipped, split into lines. */
-    List<String> skippedLines(Matcher match) {
+    List<String> skippedLines(MatchResult match) {
         StringBuilder skipped = new StringBuilder();
         for (int group : skipLines) {
             String value = match.group(group);
@@ -407,7 +443,7 @@ final class TaggedRegex {
     }
 
     /** fail2ban's {@code getFailID}: the first of {@code groups} that matched, or null. */
-    String failureId(Matcher match, List<String> groups) {
+    String failureId(MatchResult match, List<String> groups) {
         for (String group : groups) {
             Integer number = index.get(group);
             if (number == null) {
