@@ -24,11 +24,21 @@ class TaggedRegexPcreTest {
     }
 
     @Test
-    void javaDecidesWherePcre2StoppedAtALimit() {
+    void javaDecidesWherePcre2StoppedAtALimit() throws InterruptedException {
         Assumptions.assumeTrue(Pcre.engine() != null, "no PCRE2 here");
         // PCRE2 gives up on this line at its match limit (PcreTest); java.util.regex says no match
-        TaggedRegex regex = TaggedRegex.of("^(\\w+\\s?)*$", false, "yes");
-        assertThat(regex.search("word ".repeat(200) + "!\n")).isNull();
-        assertThat(regex.search("word ".repeat(200) + "\n")).isNotNull();
+        TaggedRegex noMatch = TaggedRegex.of("^(\\w+\\s?)*$", false, "yes");
+        assertThat(noMatch.search("word ".repeat(200) + "!\n")).isNull();
+        // and on this one at its JIT stack (PcreTest), where java.util.regex finds the match: a thread
+        // with a large stack gives Java's recursion the room it needs
+        TaggedRegex longLine = TaggedRegex.of("^(a|b)*c", false, "yes");
+        String line = "ab".repeat(2000) + "c\n";
+        MatchResult[] found = new MatchResult[1];
+        Thread thread = new Thread(null, () -> found[0] = longLine.search(line), "large-stack", 512L << 20);
+        thread.start();
+        thread.join();
+        assertThat(found[0]).isNotNull().isNotInstanceOf(SpanMatch.class);
+        assertThat(found[0].end()).isEqualTo(line.length() - 1);
+        assertThat(found[0].group(1)).isEqualTo("b");
     }
 }

@@ -56,4 +56,14 @@ class PcreTest {
         text.load("word ".repeat(200) + "!\n");
         assertThat(code.match(text, 0, new int[4])).isEqualTo(Pcre.UNDECIDED);
     }
+
+    @Test
+    void stopsAtItsJitStackWithoutDeciding() {
+        Pcre.Engine engine = Pcre.engine();
+        Assumptions.assumeTrue(engine != null, "no PCRE2 here");
+        Pcre.Code code = engine.compile("^(a|b)*c", false, 1);
+        Pcre.Text text = engine.newText();
+        text.load("ab".repeat(2000) + "c\n");
+        assertThat(code.match(text, 0, new int[4])).isEqualTo(Pcre.UNDECIDED);
+    }
 }
